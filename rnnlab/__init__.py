@@ -1,0 +1,38 @@
+"""rnnlab: recurrent neural networks as dynamical systems.
+
+The names below follow the course: systems, simulation, fixed and slow points,
+stability, seeds for the search; plots, widgets and exercise checks live in the
+submodules ``rnnlab.plots``, ``rnnlab.widgets`` and ``rnnlab.check``.
+"""
+
+from .fixed_point_result import FixedPoints
+from .fixed_points import find_fixed_points, minimize_q
+from .nonlinearities import Nonlinearity, nonlinearity
+from .seeds import centroids, grid_2d, midpoints, mirror, sample_states
+from .simulate import simulate
+from .stability import classify, n_unstable
+from .systems import DynamicalSystem, RateRNN, TanhMap, ToySystem, esn_closed_loop, random_rnn
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DynamicalSystem",
+    "FixedPoints",
+    "Nonlinearity",
+    "RateRNN",
+    "TanhMap",
+    "ToySystem",
+    "centroids",
+    "classify",
+    "esn_closed_loop",
+    "find_fixed_points",
+    "grid_2d",
+    "midpoints",
+    "minimize_q",
+    "mirror",
+    "n_unstable",
+    "nonlinearity",
+    "random_rnn",
+    "sample_states",
+    "simulate",
+]
