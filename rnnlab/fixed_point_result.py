@@ -260,7 +260,7 @@ def build_result(
     kinds = np.array([classify(e, discrete=discrete) for e in eig], dtype=object)
 
     # Deterministic order: by unstable dimensions, then by coordinates.
-    order = np.lexsort(tuple(np.round(pts[:, ::-1].T, 6)) + (unstable,)) if n else np.arange(0)
+    order = np.lexsort((*np.round(pts[:, ::-1].T, 6), unstable)) if n else np.arange(0)
     kept_arr = np.asarray(kept, dtype=int)[order]
     position = {int(k): i for i, k in enumerate(kept_arr)}
     start_point = np.array([position.get(int(r), -1) for r in start_rep], dtype=int)
