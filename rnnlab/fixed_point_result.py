@@ -95,8 +95,8 @@ class FixedPoints:
     def tolerances(self) -> str:
         """The tolerances behind the counts, for printing beside them."""
         return (
-            f"fixed: q < {self.tol_fixed:.0e}; slow: local minimum with q < {self.tol_slow:.0e}; "
-            f"duplicates within {self.dedup_tol:.0e} (max-norm) merged"
+            f"fixed: q < {self.tol_fixed:g}; slow: local minimum with q < {self.tol_slow:g}; "
+            f"duplicates within {self.dedup_tol:g} (max-norm) merged"
         )
 
     def census(self, status: str | None = "fixed") -> dict[int, int]:

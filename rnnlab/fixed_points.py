@@ -15,6 +15,14 @@ Two finders return the same :class:`~rnnlab.FixedPoints` result:
     Small :math:`\mu` gives Gauss-Newton steps, large :math:`\mu` short gradient steps. Once
     :math:`q <` ``polish_q`` a state takes pure Newton steps :math:`J\delta = -F`, which
     converge quadratically to a regular root, so fixed points reach :math:`q < 10^{-20}`.
+    A state is done at a root when :math:`q <` ``tol_fixed`` *and* its last step moved
+    it by less than ``dedup_tol / 10`` (or could not lower :math:`q`): near a degenerate
+    root :math:`q` is tiny long before the position is accurate.
+    A state *stalls* (and becomes a candidate slow point) when its damping has grown past
+    :math:`10^{12}` times its curvature scale (no step lowers :math:`q` any more), or when
+    :math:`q` has dropped by less than ``stall_rtol`` over its last ``stall_window``
+    iterations while still above ``polish_q``: it is creeping along a shallow valley of
+    :math:`q` rather than approaching a root.
 
 :func:`minimize_q`
     Jang's method (§2): ``scipy.optimize.minimize`` on :math:`q` one initial state at a
@@ -40,6 +48,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.optimize
 
+from ._blas import single_blas_thread
 from ._validation import as_states, positive_float, positive_int
 from .fixed_point_result import FixedPoints, build_result
 from .systems import DynamicalSystem
@@ -62,6 +71,7 @@ def _check_common(system, x0, tol_fixed, tol_slow, max_iter, dedup_tol):
     return X0, tol_fixed, tol_slow, max_iter, dedup_tol
 
 
+@single_blas_thread
 def find_fixed_points(
     system: DynamicalSystem,
     x0,
@@ -71,6 +81,8 @@ def find_fixed_points(
     max_iter: int = 200,
     dedup_tol: float = 1e-5,
     polish_q: float = 1e-8,
+    stall_window: int = 8,
+    stall_rtol: float = 1e-3,
     record_paths: bool = False,
     chunk_size: int | None = None,
 ) -> FixedPoints:
@@ -91,6 +103,9 @@ def find_fixed_points(
         Points closer than this in every coordinate are merged (lowest :math:`q` kept).
     polish_q : float
         Below this :math:`q`, take Newton steps :math:`J\\delta = -F`.
+    stall_window, stall_rtol : int, float
+        A state above ``polish_q`` whose :math:`q` fell by less than the fraction
+        ``stall_rtol`` over ``stall_window`` iterations stops (see the module docstring).
     record_paths : bool
         Keep each state's path (for plotting the minimisation, e.g. in 2-D).
     chunk_size : int, optional
@@ -112,6 +127,8 @@ def find_fixed_points(
         system, x0, tol_fixed, tol_slow, max_iter, dedup_tol
     )
     polish_q = positive_float(polish_q, "polish_q")
+    stall_window = positive_int(stall_window, "stall_window")
+    stall_rtol = positive_float(stall_rtol, "stall_rtol")
     N = system.dim
     if chunk_size is None:
         chunk_size = max(1, int(2.5e7 // (N * N)))
@@ -125,7 +142,15 @@ def find_fixed_points(
     for start in range(0, len(X), chunk_size):
         sl = slice(start, start + chunk_size)
         X[sl], q[sl], state[sl], n_iter[sl], chunk_paths = _levenberg_marquardt(
-            system, X[sl], tol_fixed, max_iter, polish_q, record_paths
+            system,
+            X[sl],
+            tol_fixed,
+            max_iter,
+            polish_q,
+            record_paths,
+            stall_window,
+            stall_rtol,
+            0.1 * dedup_tol,
         )
         if record_paths:
             paths.extend(chunk_paths)
@@ -147,18 +172,20 @@ def find_fixed_points(
     )
 
 
-def _levenberg_marquardt(system, X, tol_fixed, max_iter, polish_q, record_paths):
+def _levenberg_marquardt(
+    system, X, tol_fixed, max_iter, polish_q, record_paths, stall_window, stall_rtol, step_tol
+):
     """Batched LM on one chunk. Returns final states, q, state codes, iterations, paths."""
     B, N = X.shape
     X = X.copy()
     F = system._rhs(X)
     q = 0.5 * np.sum(F * F, axis=1)
-    state = np.where(q < tol_fixed, _FIXED, _RUNNING)
+    state = np.where(q == 0.0, _FIXED, _RUNNING)
     n_iter = np.zeros(B, dtype=int)
     mu = np.full(B, np.nan)
     mu_scale = np.ones(B)
     newton_ok = np.ones(B, dtype=bool)
-    flat = np.zeros(B, dtype=int)  # consecutive steps that barely lowered q
+    q_hist = [q.copy()]  # q after each iteration, for the stall test
     history = [X.copy()] if record_paths else None
     diag = np.arange(N)
 
@@ -189,7 +216,6 @@ def _levenberg_marquardt(system, X, tol_fixed, max_iter, polish_q, record_paths)
         better = np.isfinite(q_new) & (q_new < q[idx])
 
         acc = idx[better]
-        flat[acc] = np.where(q[acc] - q_new[better] <= 1e-12 * q[acc], flat[acc] + 1, 0)
         X[acc], F[acc], q[acc] = X_new[better], F_new[better], q_new[better]
         mu[acc] = np.maximum(mu[acc] / 3.0, 1e-15 * mu_scale[acc])
         newton_ok[acc] = True
@@ -198,8 +224,16 @@ def _levenberg_marquardt(system, X, tol_fixed, max_iter, polish_q, record_paths)
         newton_ok[rej[newton[~better]]] = False
         n_iter[idx] += 1
 
-        state[idx[q[idx] < tol_fixed]] = _FIXED
-        stalled = (mu[idx] > 1e12 * mu_scale[idx]) | (flat[idx] >= 5)
+        # A root is reached when q < tol_fixed *and* the last step was negligible or could
+        # not lower q: near a degenerate root q is tiny long before x is accurate.
+        settled = (np.max(np.abs(delta), axis=1) < step_tol) | ~better
+        state[idx[(q[idx] < tol_fixed) & settled]] = _FIXED
+        q_hist.append(q.copy())
+        stalled = mu[idx] > 1e12 * mu_scale[idx]
+        if len(q_hist) > stall_window:
+            q_then = q_hist[-1 - stall_window][idx]
+            creeping = (q_then - q[idx] < stall_rtol * q_then) & (q[idx] > polish_q)
+            stalled |= creeping & (n_iter[idx] >= stall_window)
         state[idx[stalled & (state[idx] == _RUNNING)]] = _STALLED
         if record_paths:
             history.append(X.copy())
@@ -230,6 +264,7 @@ def _solve(A, b, fallback=None):
         return out
 
 
+@single_blas_thread
 def minimize_q(
     system: DynamicalSystem,
     x0,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from ._blas import single_blas_thread
 from ._validation import as_states, positive_float
 from .systems import DynamicalSystem
 
@@ -22,6 +23,7 @@ __all__ = ["simulate"]
 METHODS = ("euler", "rk45")
 
 
+@single_blas_thread
 def simulate(
     system: DynamicalSystem,
     x0,

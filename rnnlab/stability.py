@@ -44,9 +44,9 @@ def n_unstable(eigenvalues, *, discrete: bool = False, boundary_tol: float = 1e-
 
 
 def classify(
-    eigenvalues, *, discrete: bool = False, boundary_tol: float = 1e-9, imag_tol: float = 1e-9
+    eigenvalues, *, discrete: bool = False, boundary_tol: float = 1e-9, imag_tol: float = 1e-6
 ) -> str:
-    """Name the type of one fixed point from its eigenvalues.
+    r"""Name the type of one fixed point from its eigenvalues.
 
     Parameters
     ----------
@@ -56,7 +56,10 @@ def classify(
     boundary_tol : float
         Eigenvalues closer than this to the boundary make the point ``non-hyperbolic``.
     imag_tol : float
-        Imaginary parts smaller than this count as real.
+        Imaginary parts smaller than ``imag_tol * max(1, max|λ|)`` count as real. A repeated
+        eigenvalue (a Jordan block, as at the toy system's stable nodes) splits into a complex
+        pair of size :math:`\sqrt{\epsilon}` when the point is off by :math:`\epsilon`, so
+        this must sit well above :math:`\sqrt{10^{-16}}`.
 
     Returns
     -------
@@ -78,7 +81,7 @@ def classify(
     if np.any(np.abs(growth) <= boundary_tol):
         return "non-hyperbolic"
     k = int(np.sum(growth > 0))
-    rotating = bool(np.any(np.abs(lam.imag) > imag_tol))
+    rotating = bool(np.any(np.abs(lam.imag) > imag_tol * max(1.0, float(np.abs(lam).max()))))
     if k == 0:
         return "stable focus" if rotating else "stable node"
     if k == lam.size:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._blas import single_blas_thread
 from ._validation import as_matrix, as_states, as_vector, positive_float, positive_int
 from .nonlinearities import Nonlinearity, nonlinearity
 
@@ -119,6 +120,7 @@ class DynamicalSystem:
             M = M + np.eye(self.dim)
         return M[0] if single else M
 
+    @single_blas_thread
     def eigenvalues(self, x) -> np.ndarray:
         """Eigenvalues of :meth:`stability_matrix`, sorted from least to most stable.
 
