@@ -65,7 +65,9 @@ def main() -> None:
             }
         )
         print(f"{name:>12}: {t:8.2f} s  {res.summary()}")
-        print(f"{'':>12}  median final q {np.median(res.q_final):.2e}, iterations {res.n_iter.tolist()}")
+        print(
+            f"{'':>12}  median final q {np.median(res.q_final):.2e}, iterations {res.n_iter.tolist()}"
+        )
     speedup = t_base / t_ours
     print(f"speedup (baseline time / rnnlab time): {speedup:.1f}x  (goal >= 10x)")
     print(

@@ -1,13 +1,14 @@
 """rnnlab: recurrent neural networks as dynamical systems.
 
 The names below follow the course: systems, simulation, fixed and slow points,
-stability, seeds for the search; plots, widgets and exercise checks live in the
+stability, seeds for the search, PCA; plots, widgets and exercise checks live in the
 submodules ``rnnlab.plots``, ``rnnlab.widgets`` and ``rnnlab.check``.
 """
 
 from .fixed_point_result import FixedPoints
 from .fixed_points import find_fixed_points, minimize_q
 from .nonlinearities import Nonlinearity, nonlinearity
+from .projection import PCA
 from .seeds import centroids, grid_2d, midpoints, mirror, sample_states
 from .simulate import simulate
 from .stability import classify, n_unstable
@@ -16,6 +17,7 @@ from .systems import DynamicalSystem, RateRNN, TanhMap, ToySystem, esn_closed_lo
 __version__ = "0.1.0"
 
 __all__ = [
+    "PCA",
     "DynamicalSystem",
     "FixedPoints",
     "Nonlinearity",

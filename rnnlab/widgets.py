@@ -1,0 +1,678 @@
+r"""Interactive apps of the course (ipywidgets + ipympl).
+
+Each app owns one figure and updates its artists in place when a control moves
+(``set_data``, ``set_offsets``, ``set_UVC``, ``set_segments``), then asks for a redraw with
+``fig.canvas.draw_idle()``; the figure is never re-created. All computation is library
+code (:func:`rnnlab.find_fixed_points`, :func:`rnnlab.simulate`, :mod:`rnnlab.plots`).
+
+In a notebook with ``%matplotlib widget`` an app displays as controls + live figure +
+fixed-point table. Under any other backend (inline, Agg in tests, a static book build) it
+displays the static figure and the table, and it can still be driven from code: set
+``app.a_slider.value = 0.25`` or call ``app.update(a=0.25)`` and the artists follow.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+
+import ipywidgets as widgets
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
+from threadpoolctl import threadpool_limits
+
+from ._validation import positive_float, positive_int
+from .fixed_point_result import _fmt, _fmt_complex
+from .fixed_points import find_fixed_points
+from .plots import (
+    FIXED_POINT_STYLE,
+    TRAJECTORY_COLOR,
+    fixed_point_family,
+    fixed_point_handles,
+    phase_portrait,
+    plot_spectrum,
+    update_fixed_points,
+    update_nullclines,
+    update_spectrum,
+    update_speed_image,
+    update_vector_field,
+)
+from .seeds import grid_2d, sample_states
+from .simulate import simulate
+from .stability import classify
+from .systems import ToySystem, random_rnn
+
+__all__ = ["RandomRNNApp", "ToySystemApp"]
+
+
+def _is_live(fig) -> bool:
+    """True when the figure is an ipympl canvas, i.e. a widget that redraws itself."""
+    if isinstance(fig.canvas, widgets.DOMWidget):
+        return True
+    backend = matplotlib.get_backend().lower()
+    return "ipympl" in backend or backend == "widget"
+
+
+class _App:
+    """Shared plumbing: the figure, the widget layout, display, and observer hold."""
+
+    fig: matplotlib.figure.Figure
+    table: widgets.HTML
+
+    def _new_figure(self, figsize):
+        # ioff: under ipympl plt.figure() would display the canvas on its own, and
+        # showing it again inside the app's box would duplicate it.
+        with plt.ioff():
+            fig = plt.figure(figsize=figsize, layout="constrained")
+        if isinstance(fig.canvas, widgets.DOMWidget):
+            fig.canvas.header_visible = False
+            fig.canvas.toolbar_position = "left"
+        self._freeze_cid = fig.canvas.mpl_connect("draw_event", self._freeze_layout)
+        return fig
+
+    def _freeze_layout(self, _event) -> None:
+        # Constrained layout measures every text on every draw, about half of the render
+        # time; once laid out, the panels keep their places while the data move.
+        self.fig.set_layout_engine("none")
+        self.fig.canvas.mpl_disconnect(self._freeze_cid)
+
+    def _controls(self) -> list:
+        raise NotImplementedError
+
+    @property
+    def widget(self) -> widgets.Box:
+        """Controls, the live figure (or a PNG of it off ipympl) and the fixed-point table."""
+        if getattr(self, "_widget", None) is None:
+            if isinstance(self.fig.canvas, widgets.DOMWidget):
+                view = self.fig.canvas
+            else:
+                # No live canvas: show a PNG and re-render it after every update.
+                self._image = view = widgets.Image(format="png")
+                self._refresh_image()
+            self._widget = widgets.VBox([*self._controls(), view, self.table])
+        return self._widget
+
+    def _refresh_image(self) -> None:
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format="png", dpi=80)
+        self._image.value = buf.getvalue()
+
+    def _draw(self) -> None:
+        self.fig.canvas.draw_idle()
+        if getattr(self, "_image", None) is not None:
+            self._refresh_image()
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import HTML, display
+
+        if _is_live(self.fig):
+            display(self.widget)
+        else:
+            display(self.fig)
+            display(HTML(self.table.value))
+
+    def close(self) -> None:
+        """Close the figure (free its memory)."""
+        plt.close(self.fig)
+
+    @staticmethod
+    def _set_slider(slider, value, name: str) -> None:
+        if not slider.min <= value <= slider.max:
+            raise ValueError(
+                f"{name} must be between {slider.min} and {slider.max} (the slider's range), "
+                f"got {value}"
+            )
+        slider.value = value
+
+
+# -- the 2-D toy system -----------------------------------------------------------------------
+class ToySystemApp(_App):
+    r"""Phase portrait of the toy family :math:`\dot x = (a - x^2)y,\ \dot y = bx - y`, live.
+
+    Sliders for :math:`a` and :math:`b` move the speed image (:math:`\log_{10} q`), the
+    vector field, the nullclines and the fixed points, found by
+    :func:`rnnlab.find_fixed_points` from a coarse grid of starts. The table lists each
+    point's position, eigenvalues and type. A click on the portrait launches a trajectory
+    there (:meth:`click`); a shift-click adds a start for the fixed-point search and shows
+    its minimisation path, which the step slider walks through with the speed :math:`q` of
+    each step on the right. A slider update takes a few milliseconds (see
+    ``benchmarks/widgets.py``).
+
+    Parameters
+    ----------
+    a, b : float
+        Initial parameters (:class:`rnnlab.ToySystem`); :math:`b \ne 0`.
+    xlim, ylim : (float, float)
+        The window.
+    grid : int
+        The search starts on a ``grid x grid`` lattice over the window.
+    duration : float
+        Length of the clicked trajectories (time units).
+
+    Attributes
+    ----------
+    fig, ax, ax_q : Figure and Axes
+        The figure, the phase portrait and the panel of :math:`q` along the path.
+    a_slider, b_slider : ipywidgets.FloatSlider
+    start_dropdown : ipywidgets.Dropdown
+        Which start's minimisation path to show.
+    path_slider : ipywidgets.IntSlider
+        Step along that path.
+    clear_button : ipywidgets.Button
+        Removes the clicked trajectories.
+    table : ipywidgets.HTML
+        The fixed points.
+    system : ToySystem
+    fps : FixedPoints
+        The current search result (with ``paths``).
+    portrait : rnnlab.plots.PortraitArtists
+    """
+
+    max_trajectories = 10
+    a_range = (-0.5, 2.0)
+    b_range = (-1.0, 1.0)
+    dt = 0.1  # Euler step of the clicked trajectories (stable: |dt λ| < 2 in the window)
+
+    def __init__(
+        self,
+        a: float = 1.0,
+        b: float = 0.5,
+        xlim: tuple[float, float] = (-2.0, 2.0),
+        ylim: tuple[float, float] = (-1.5, 1.5),
+        *,
+        grid: int = 7,
+        duration: float = 50.0,
+    ):
+        for name, value, (lo, hi) in (("a", a, self.a_range), ("b", b, self.b_range)):
+            if not lo <= value <= hi:
+                raise ValueError(f"{name} must be between {lo} and {hi} (the slider), got {value}")
+        self.system = ToySystem(a, b)
+        self.grid_starts = grid_2d(xlim, ylim, grid)  # checks xlim, ylim and grid
+        self.xlim, self.ylim = tuple(map(float, xlim)), tuple(map(float, ylim))
+        self.extra_starts: list[tuple[float, float]] = []
+        self.duration = positive_float(duration, "duration")
+        self._hold = False
+        self._image = None
+
+        self.fps = self._search()
+        self.fig = self._new_figure((9.5, 4.6))
+        gs = self.fig.add_gridspec(1, 2, width_ratios=[2.6, 1])
+        self.ax = self.fig.add_subplot(gs[0])
+        self.ax_q = self.fig.add_subplot(gs[1])
+        self.portrait = phase_portrait(
+            self.system, self.xlim, self.ylim, ax=self.ax, fixed_points=self.fps, colorbar=True
+        )
+        self.portrait.legend.remove()
+        self._legend()
+        self.title = self.ax.set_title("")
+        self.trajectory_starts: list[tuple[float, float]] = []
+        self.trajectory_lines: list = []
+
+        # The minimisation path of one start, and where along it the slider is.
+        start = int(np.argmax([len(p) for p in self.fps.paths]))
+        (self.path_line,) = self.ax.plot([], [], "--", color="#e377c2", lw=1.5, zorder=4)
+        (self.path_marker,) = self.ax.plot(
+            [], [], "o", ms=8, mfc="#e377c2", mec="k", zorder=6, label="search step"
+        )
+        (self.q_line,) = self.ax_q.semilogy([], [], ".-", color="#e377c2")
+        (self.q_marker,) = self.ax_q.semilogy([], [], "o", ms=8, mfc="#e377c2", mec="k")
+        self.ax_q.xaxis.set_major_locator(MaxNLocator(integer=True))
+        self.ax_q.set_xlabel("search step")
+        self.ax_q.set_ylabel(r"speed $q$")
+        self.ax_q.set_title("minimisation of $q$", fontsize="medium")
+
+        slider = dict(continuous_update=True, readout_format=".2f")
+        self.a_slider = widgets.FloatSlider(
+            value=a, min=self.a_range[0], max=self.a_range[1], step=0.05, description="a", **slider
+        )
+        self.b_slider = widgets.FloatSlider(
+            value=b, min=self.b_range[0], max=self.b_range[1], step=0.05, description="b", **slider
+        )
+        self.start_dropdown = widgets.Dropdown(
+            options=self._start_options(), value=start, description="path from"
+        )
+        self.path_slider = widgets.IntSlider(
+            value=0, min=0, max=1, description="step", continuous_update=True
+        )
+        self.clear_button = widgets.Button(description="clear trajectories")
+        self.table = widgets.HTML()
+        self.a_slider.observe(self._on_param, names="value")
+        self.b_slider.observe(self._on_param, names="value")
+        self.start_dropdown.observe(self._on_start, names="value")
+        self.path_slider.observe(self._on_step, names="value")
+        self.clear_button.on_click(lambda _: self.clear_trajectories())
+        self.fig.canvas.mpl_connect("button_press_event", self._on_press)
+
+        self._show_fixed_points()
+        self._show_path()
+
+    # -- layout --------------------------------------------------------------------------
+    def _controls(self) -> list:
+        return [
+            widgets.HBox([self.a_slider, self.b_slider, self.clear_button]),
+            widgets.HBox([self.start_dropdown, self.path_slider]),
+        ]
+
+    def _legend(self) -> None:
+        handles = [
+            *self.portrait.nullclines.lines,
+            Line2D(
+                [],
+                [],
+                color=TRAJECTORY_COLOR,
+                marker="o",
+                ms=4,
+                markevery=[0],
+                label="trajectory (click)",
+            ),
+            Line2D([], [], ls="--", marker="o", color="#e377c2", mec="k", label="search path"),
+        ]
+        handles += fixed_point_handles(["stable", "saddle", "unstable"])
+        # Below the figure, so it never hides part of the portrait.
+        self.fig.legend(handles=handles, loc="outside lower center", ncols=7, fontsize="small")
+
+    # -- computation ---------------------------------------------------------------------
+    def _starts(self) -> np.ndarray:
+        if not self.extra_starts:
+            return self.grid_starts
+        return np.vstack([self.grid_starts, np.asarray(self.extra_starts)])
+
+    def _start_options(self) -> list[tuple[str, int]]:
+        return [(f"({_fmt(x, 2)}, {_fmt(y, 2)})", i) for i, (x, y) in enumerate(self._starts())]
+
+    def _search(self):
+        # A coarse grid and a modest budget keep the callback fast; the toy system's
+        # points converge in under 10 steps from anywhere in the window.
+        return find_fixed_points(self.system, self._starts(), max_iter=60, record_paths=True)
+
+    def _simulate(self, starts: np.ndarray) -> np.ndarray:
+        """Trajectories from ``starts``, shape ``(B, T, 2)``, each cut (NaN) after it leaves
+        a box three times the size of the window.
+
+        For :math:`b < 0` the flow outside :math:`|x| < \\sqrt a` blows up in finite time
+        and Euler overflows; then the integration is redone in short pieces that freeze the
+        states that have left the box.
+        """
+        lo = np.array([self.xlim[0], self.ylim[0]])
+        hi = np.array([self.xlim[1], self.ylim[1]])
+        lo, hi = lo - (hi - lo), hi + (hi - lo)
+        X0 = np.array(starts, dtype=float)
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                _, X = simulate(self.system, X0, self.duration, dt=self.dt)
+        except FloatingPointError:
+            X = self._simulate_in_pieces(X0, lo, hi)
+        outside = np.any((X < lo) | (X > hi), axis=2)
+        for b in np.flatnonzero(np.any(outside, axis=1)):
+            X[b, np.argmax(outside[b]) + 1 :] = np.nan
+        return X
+
+    def _simulate_in_pieces(self, X0, lo, hi, piece: float = 1.0) -> np.ndarray:
+        n_pieces = round(self.duration / piece)
+        per = round(piece / self.dt)
+        out = np.full((len(X0), n_pieces * per + 1, 2), np.nan)
+        out[:, 0] = x = X0.copy()
+        alive = np.all((x > lo) & (x < hi), axis=1)
+        for k in range(n_pieces):
+            idx = np.flatnonzero(alive)
+            if idx.size == 0:
+                break
+            try:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    seg = simulate(self.system, x[idx], piece, dt=self.dt)[1]
+            except FloatingPointError:
+                seg = np.full((idx.size, per + 1, 2), np.nan)
+                for j, i in enumerate(idx):  # one by one: a blow-up loses only its own start
+                    try:
+                        with np.errstate(over="ignore", invalid="ignore"):
+                            seg[j] = simulate(self.system, x[i], piece, dt=self.dt)[1]
+                    except FloatingPointError:
+                        alive[i] = False
+            out[idx, k * per + 1 : (k + 1) * per + 1] = seg[:, 1:]
+            x[idx] = seg[:, -1]
+            alive[idx] &= np.all((seg[:, -1] > lo) & (seg[:, -1] < hi), axis=1)
+        return out
+
+    # -- the public actions ----------------------------------------------------------------
+    def update(self, **params) -> None:
+        """Set any of ``a``, ``b`` (parameters), ``start`` (index of the path's start) and
+        ``step`` (along the path), as the controls would, and redraw once."""
+        unknown = set(params) - {"a", "b", "start", "step"}
+        if unknown:
+            raise ValueError(f"update() takes a, b, start, step; got {sorted(unknown)}")
+        self._hold = True
+        try:
+            for name in ("a", "b"):
+                if name in params:
+                    self._set_slider(getattr(self, f"{name}_slider"), params[name], name)
+            if "start" in params:
+                n = len(self._starts())
+                if not 0 <= params["start"] < n:
+                    raise ValueError(f"start must be an index in 0..{n - 1}, got {params['start']}")
+                self.start_dropdown.value = params["start"]
+        finally:
+            self._hold = False
+        if {"a", "b"} & set(params):
+            self._refresh_parameters()
+        elif "start" in params:
+            self._show_path()
+        if "step" in params:
+            self._set_slider(self.path_slider, params["step"], "step")
+        self._draw()
+
+    def click(self, x: float, y: float) -> np.ndarray:
+        """Launch a trajectory from ``(x, y)`` and draw it; returns it, shape ``(T, 2)``.
+
+        The last :attr:`max_trajectories` trajectories are kept; they are recomputed
+        when a parameter changes.
+        """
+        if not (np.isfinite(x) and np.isfinite(y)):
+            raise ValueError(f"the click must be a finite point, got ({x}, {y})")
+        path = self._simulate(np.array([[x, y]]))[0]
+        (line,) = self.ax.plot(
+            *path.T, color=TRAJECTORY_COLOR, lw=1.5, marker="o", ms=4, markevery=[0], zorder=4
+        )
+        self.trajectory_starts.append((float(x), float(y)))
+        self.trajectory_lines.append(line)
+        if len(self.trajectory_lines) > self.max_trajectories:
+            self.trajectory_starts.pop(0)
+            self.trajectory_lines.pop(0).remove()
+        self._draw()
+        return path
+
+    def add_start(self, x: float, y: float) -> None:
+        """Add ``(x, y)`` to the search starts and show its minimisation path."""
+        if not (np.isfinite(x) and np.isfinite(y)):
+            raise ValueError(f"the start must be a finite point, got ({x}, {y})")
+        self.extra_starts.append((float(x), float(y)))
+        self.fps = self._search()
+        self._hold = True
+        try:
+            self.start_dropdown.options = self._start_options()
+            self.start_dropdown.value = len(self._starts()) - 1
+        finally:
+            self._hold = False
+        self._show_path()
+        self._draw()
+
+    def clear_trajectories(self) -> None:
+        """Remove the clicked trajectories."""
+        for line in self.trajectory_lines:
+            line.remove()
+        self.trajectory_lines.clear()
+        self.trajectory_starts.clear()
+        self._draw()
+
+    # -- callbacks -----------------------------------------------------------------------
+    def _on_press(self, event) -> None:
+        toolbar = getattr(self.fig.canvas, "toolbar", None)
+        if event.inaxes is not self.ax or getattr(toolbar, "mode", "") not in ("", None):
+            return  # zooming or panning, or outside the portrait
+        # ipympl sends the held modifier keys with the click (MouseEvent.modifiers).
+        if "shift" in getattr(event, "modifiers", ()) or event.key == "shift":
+            self.add_start(event.xdata, event.ydata)
+        else:
+            self.click(event.xdata, event.ydata)
+
+    def _on_param(self, _change) -> None:
+        if not self._hold:
+            self._refresh_parameters()
+            self._draw()
+
+    def _on_start(self, _change) -> None:
+        if not self._hold:
+            self._show_path()
+            self._draw()
+
+    def _on_step(self, _change) -> None:
+        self._show_step()
+        if not self._hold:
+            self._draw()
+
+    def _refresh_parameters(self) -> None:
+        a, b = self.a_slider.value, self.b_slider.value
+        if abs(b) < 1e-12:
+            # b = 0 makes y = 0 a line of fixed points; ToySystem refuses it.
+            self.title.set_text("b = 0: the line y = 0 is all fixed points; move b")
+            self.table.value = "<p><b>b = 0</b>: a continuum of fixed points (y = 0).</p>"
+            return
+        self.system = ToySystem(a, b)
+        self.title.set_text("")
+        art = self.portrait
+        update_speed_image(art.speed, self.system)
+        update_vector_field(art.field, self.system)
+        update_nullclines(art.nullclines, self.system)
+        self.fps = self._search()
+        self._show_fixed_points()
+        if self.trajectory_lines:
+            paths = self._simulate(np.asarray(self.trajectory_starts))
+            for line, path in zip(self.trajectory_lines, paths, strict=True):
+                line.set_data(path[:, 0], path[:, 1])
+        self._show_path()
+
+    def _show_fixed_points(self) -> None:
+        update_fixed_points(self.portrait.fixed_points, self.fps)
+        self.table.value = self.table_html()
+
+    def _show_path(self) -> None:
+        path = self.fps.paths[self.start_dropdown.value]
+        self.path_line.set_data(path[:, 0], path[:, 1])
+        q = np.maximum(self.system.q(path), 1e-32)  # q reaches 0 exactly; log axis
+        steps = np.arange(len(path))
+        self.q_line.set_data(steps, q)
+        self.ax_q.set_xlim(-0.5, max(len(path) - 0.5, 1.5))
+        self.ax_q.set_ylim(q.min() / 10, q.max() * 10)
+        self._hold, held = True, self._hold
+        try:
+            self.path_slider.max = max(len(path) - 1, 1)
+            self.path_slider.value = min(self.path_slider.value, len(path) - 1)
+        finally:
+            self._hold = held
+        self._show_step()
+
+    def _show_step(self) -> None:
+        path = self.fps.paths[self.start_dropdown.value]
+        k = min(self.path_slider.value, len(path) - 1)
+        x = path[k]
+        q = float(self.system.q(x))
+        self.path_marker.set_data([x[0]], [x[1]])
+        self.q_marker.set_data([k], [max(q, 1e-32)])
+        self.ax_q.set_title(f"step {k}: q = {q:.1e}", fontsize="medium")
+
+    def table_html(self) -> str:
+        """The fixed points as an HTML table: position, eigenvalues, type."""
+        rows = []
+        for i in range(self.fps.n_points):
+            fam = fixed_point_family(str(self.fps.kind[i]))
+            st = FIXED_POINT_STYLE[fam]
+            swatch = (
+                f'<span style="display:inline-block;width:0.8em;height:0.8em;'
+                f"background:{st['facecolors']};border:1px solid {st['edgecolors']};"
+                f'border-radius:50%"></span>'
+            )
+            x, y = self.fps.x[i]
+            lam = ", ".join(_fmt_complex(v) for v in self.fps.eigenvalues[i])
+            rows.append(
+                f"<tr><td>{i}</td><td>({_fmt(x)}, {_fmt(y)})</td><td>{lam}</td>"
+                f"<td>{swatch} {html.escape(str(self.fps.kind[i]))}</td></tr>"
+            )
+        head = (
+            f"<p>{html.escape(str(self.system))}: {self.fps.n_fixed} fixed points from "
+            f"{len(self.fps.x0)} starts</p>"
+        )
+        return (
+            f"{head}<table><thead><tr><th>#</th><th>(x, y)</th><th>eigenvalues of J</th>"
+            f"<th>type</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
+
+
+# -- a random network -------------------------------------------------------------------------
+class RandomRNNApp(_App):
+    r"""A random rate network :math:`\dot x = -x + W\tanh x`, :math:`W_{ij}\sim\mathcal N(0, g^2/N)`.
+
+    Moving :math:`g` or :math:`N` rebuilds the network (:func:`rnnlab.random_rnn`, same
+    ``seed``, so the same ``N, g, seed`` always give the same network) and shows
+
+    * the eigenvalues of the Jacobian at the origin, :math:`J = -I + W`, with the
+      circular-law disk of radius :math:`g` centred at :math:`-1` and the stability
+      boundary :math:`\operatorname{Re}\lambda = 0`: the origin loses stability at
+      :math:`g = 1`;
+    * the activity of a few units from a random initial state, decaying to 0 for
+      :math:`g < 1` and chaotic for :math:`g > 1`;
+    * a line on the fixed points found from ``n_starts`` states of that trajectory.
+
+    This app is not in the 50 ms class: an eigendecomposition, a simulation and a
+    fixed-point search of an ``N``-unit network take ~0.1-1 s, so its sliders update on
+    release (``continuous_update=False``).
+
+    Parameters
+    ----------
+    N : int
+        Units, 50 to 400.
+    g : float
+        Gain, 0.1 to 2.5.
+    seed : int
+        Network and initial state.
+    n_units : int
+        Traces shown.
+    duration : float
+        Simulated time.
+    n_starts, max_iter : int
+        Budget of the fixed-point search.
+
+    Attributes
+    ----------
+    fig, ax_spectrum, ax_traces : Figure and Axes
+    g_slider : ipywidgets.FloatSlider
+    N_slider : ipywidgets.IntSlider
+    table : ipywidgets.HTML
+        The fixed-point line.
+    system : RateRNN
+    fps : FixedPoints
+    spectrum : rnnlab.plots.SpectrumArtists
+    trace_lines : list of Line2D
+    """
+
+    def __init__(
+        self,
+        N: int = 200,
+        g: float = 1.5,
+        seed: int = 0,
+        *,
+        n_units: int = 5,
+        duration: float = 60.0,
+        n_starts: int = 6,
+        max_iter: int = 40,
+    ):
+        N = positive_int(N, "N")
+        if not 50 <= N <= 400:
+            raise ValueError(f"N must be between 50 and 400 (the slider), got {N}")
+        if not 0.1 <= g <= 2.5:
+            raise ValueError(f"g must be between 0.1 and 2.5 (the slider), got {g}")
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+        self.seed = int(seed)
+        self.n_units = positive_int(n_units, "n_units")
+        if self.n_units > 50:
+            raise ValueError(f"n_units must be at most 50 (the smallest N), got {n_units}")
+        self.duration = positive_float(duration, "duration")
+        self.n_starts = positive_int(n_starts, "n_starts")
+        self.max_iter = positive_int(max_iter, "max_iter")
+        self._hold = False
+        self._image = None
+        slider = dict(continuous_update=False)
+        self.g_slider = widgets.FloatSlider(
+            value=g, min=0.1, max=2.5, step=0.05, description="g", readout_format=".2f", **slider
+        )
+        self.N_slider = widgets.IntSlider(
+            value=N, min=50, max=400, step=50, description="N", **slider
+        )
+        self.table = widgets.HTML()
+
+        self.fig = self._new_figure((10, 4.2))
+        gs = self.fig.add_gridspec(1, 2, width_ratios=[1, 1.5])
+        self.ax_spectrum = self.fig.add_subplot(gs[0])
+        self.ax_traces = self.fig.add_subplot(gs[1])
+        self.spectrum = plot_spectrum([0j], ax=self.ax_spectrum, radius=1.0, center=-1.0)
+        self.ax_spectrum.legend(
+            handles=[
+                self.spectrum.boundary,
+                self.spectrum.circle,
+                Line2D(
+                    [], [], ls="none", marker="o", ms=4, color="#1f77b4", label=r"Re $\lambda < 0$"
+                ),
+                Line2D(
+                    [], [], ls="none", marker="o", ms=4, color="#d62728", label=r"Re $\lambda > 0$"
+                ),
+            ],
+            loc="upper left",
+            fontsize="small",
+        )
+        self.trace_lines = [self.ax_traces.plot([], [], lw=1)[0] for _ in range(self.n_units)]
+        self.ax_traces.set_xlabel("time")
+        self.ax_traces.set_ylabel("$x_i$")
+        self.ax_traces.set_title(f"{self.n_units} units from a random initial state")
+        # supxlabel, not fig.text: constrained layout makes room for it.
+        self.fp_text = self.fig.supxlabel("", fontsize="small")
+
+        self.g_slider.observe(self._on_param, names="value")
+        self.N_slider.observe(self._on_param, names="value")
+        self._refresh()
+
+    def _controls(self) -> list:
+        return [widgets.HBox([self.g_slider, self.N_slider])]
+
+    def update(self, **params) -> None:
+        """Set ``g`` and/or ``N`` as the sliders would, and redraw once."""
+        unknown = set(params) - {"g", "N"}
+        if unknown:
+            raise ValueError(f"update() takes g and N; got {sorted(unknown)}")
+        self._hold = True
+        try:
+            if "g" in params:
+                self._set_slider(self.g_slider, params["g"], "g")
+            if "N" in params:
+                self._set_slider(self.N_slider, params["N"], "N")
+        finally:
+            self._hold = False
+        self._refresh()
+        self._draw()
+
+    def _on_param(self, _change) -> None:
+        if not self._hold:
+            self._refresh()
+            self._draw()
+
+    def _refresh(self) -> None:
+        N, g = int(self.N_slider.value), float(self.g_slider.value)
+        # One BLAS thread: on a busy 2-core machine two were several times slower.
+        with threadpool_limits(1):
+            self.system = net = random_rnn(N, g, seed=self.seed)
+            lam = net.eigenvalues(np.zeros(N))
+            x0 = np.random.default_rng((self.seed, 1)).standard_normal(N)
+            t, x = simulate(net, x0, self.duration, dt=0.1)
+            starts = sample_states(x[len(x) // 2 :], self.n_starts, seed=self.seed)
+            self.fps = find_fixed_points(net, starts, max_iter=self.max_iter)
+        update_spectrum(self.spectrum, lam, radius=g, center=-1.0)
+        self.ax_spectrum.set_title(f"eigenvalues of $J(0) = -I + W$, N = {N}, g = {g:.2f}")
+        for i, line in enumerate(self.trace_lines):
+            line.set_data(t, x[:, i])
+        top = max(1.1 * float(np.abs(x[:, : self.n_units]).max()), 0.1)
+        self.ax_traces.set_xlim(0, self.duration)
+        self.ax_traces.set_ylim(-top, top)
+        self.fp_text.set_text(self.fixed_point_line(lam))
+        self.table.value = f"<p>{html.escape(self.fp_text.get_text())}</p>"
+
+    def fixed_point_line(self, lam: np.ndarray) -> str:
+        """One line: the origin's type and what the search from the trajectory found."""
+        census = ", ".join(f"{c} with {k} unstable" for k, c in self.fps.census().items())
+        n = self.fps.n_fixed
+        return (
+            f"origin: {classify(lam)}. Search from {len(self.fps.x0)} states of the trajectory "
+            f"({self.max_iter} steps): {n} fixed point{'' if n == 1 else 's'}"
+            f"{' (' + census + ')' if census else ''}, {self.fps.n_slow} slow, "
+            f"{self.fps.n_not_converged} not converged."
+        )
