@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.rnnlab-installed
 
-.PHONY: lab test lint format unit notebooks benchmarks install clean
+.PHONY: lab test lint format unit notebooks refresh-notebooks benchmarks install clean
 
 install: $(STAMP)
 
@@ -36,6 +36,9 @@ notebooks: $(STAMP)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks
 
 test: lint unit notebooks
+
+refresh-notebooks: $(STAMP)
+	$(BIN)/python tools/refresh_notebooks.py --all
 
 benchmarks: $(STAMP)
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
