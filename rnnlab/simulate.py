@@ -117,7 +117,9 @@ def _iterate(system, X0, n_steps, dt, noise, rng, every):
     out[:, 0] = x
     sd = noise * (1.0 if system.discrete else np.sqrt(dt))
     for step in range(1, n_steps + 1):
-        x = x + system._rhs(x) if system.discrete else x + dt * system._rhs(x)
+        # Divergence is reported below with a clear error, not as numpy overflow warnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            x = x + system._rhs(x) if system.discrete else x + dt * system._rhs(x)
         if noise > 0:
             x += sd * rng.standard_normal(x.shape)
         if not np.all(np.isfinite(x)):
