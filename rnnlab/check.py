@@ -1,7 +1,8 @@
 """Feedback on exercise answers.
 
 Each ``check_*`` function compares a student's answer with a reference computed by the
-library and either prints a short confirmation (and returns ``True``) or raises
+library and either prints a short confirmation (returning nothing, so a notebook cell shows
+only the message) or raises
 :class:`AnswerError` saying *where* the answer goes wrong, e.g.::
 
     AnswerError: your Jacobian differs from the reference at entry (2, 0) by 0.5
@@ -38,9 +39,8 @@ def _fmt_point(x) -> str:
     return f"[{shown}{', ...' if x.size > 6 else ''}]"
 
 
-def _ok(message: str) -> bool:
+def _ok(message: str) -> None:
     print(f"\N{CHECK MARK} {message}")
-    return True
 
 
 def _as_numeric(answer, name: str) -> np.ndarray:
@@ -85,7 +85,7 @@ def _compare(answer, reference, name: str, atol: float, rtol: float, where: str 
 
 def check_array(
     answer, reference, name: str = "answer", *, atol: float = 1e-8, rtol: float = 1e-6
-) -> bool:
+) -> None:
     """Check an array (or number) against a reference, entry by entry.
 
     Parameters
@@ -100,7 +100,7 @@ def check_array(
     return _ok(f"your {name} matches the reference (largest difference {worst:.1e}).")
 
 
-def check_value(answer, reference, name: str = "answer", *, tol: float = 1e-8) -> bool:
+def check_value(answer, reference, name: str = "answer", *, tol: float = 1e-8) -> None:
     """Check a single number, integer or string."""
     if isinstance(reference, str | bool | int | np.integer) and not isinstance(reference, float):
         if answer != reference:
@@ -118,7 +118,7 @@ def check_function(
     *,
     atol: float = 1e-8,
     rtol: float = 1e-6,
-) -> bool:
+) -> None:
     """Call ``student(x)`` and ``reference(x)`` for every ``x`` in ``inputs`` and compare.
 
     The message names the first input where they differ.
@@ -135,7 +135,7 @@ def check_function(
 
 def check_jacobian(
     student: Callable, system, points, *, atol: float = 1e-8, rtol: float = 1e-6
-) -> bool:
+) -> None:
     """Check a hand-written Jacobian ``student(x) -> (N, N)`` against ``system.jacobian``.
 
     Parameters
@@ -151,7 +151,7 @@ def check_jacobian(
     )
 
 
-def check_fixed_points(answer, reference, *, atol: float = 1e-6) -> bool:
+def check_fixed_points(answer, reference, *, atol: float = 1e-6) -> None:
     """Check a set of fixed points, in any order: names the missing and the extra ones."""
     ans = np.atleast_2d(_as_numeric(answer, "fixed points").astype(float))
     ref = np.atleast_2d(np.asarray(reference, dtype=float))
@@ -178,10 +178,11 @@ def check_fixed_points(answer, reference, *, atol: float = 1e-6) -> bool:
                 "not fixed points of the reference: " + ", ".join(_fmt_point(e) for e in extra)
             )
         raise AnswerError(f"your fixed points are not right: {'; '.join(parts)}")
-    return _ok(f"all {len(ref)} fixed points found, none extra.")
+    n = len(ref)
+    return _ok(f"all {n} fixed point{'s' if n != 1 else ''} found, none extra.")
 
 
-def check_eigenvalues(answer, reference, *, atol: float = 1e-6) -> bool:
+def check_eigenvalues(answer, reference, *, atol: float = 1e-6) -> None:
     """Check eigenvalues as a multiset (order does not matter)."""
     ans = np.sort_complex(np.atleast_1d(_as_numeric(answer, "eigenvalues")).astype(complex))
     ref = np.sort_complex(np.atleast_1d(np.asarray(reference)).astype(complex))

@@ -16,7 +16,7 @@ from rnnlab.check import (
 
 
 def test_array_pass_prints_confirmation(capsys):
-    assert check_array(np.eye(2), np.eye(2), "matrix") is True
+    check_array(np.eye(2), np.eye(2), "matrix")
     assert "matrix matches the reference" in capsys.readouterr().out
 
 
@@ -58,7 +58,7 @@ def test_jacobian_check_finds_a_wrong_entry_and_the_point():
         return J
 
     pts = np.array([[0.1, -0.3], [0.7, 0.2]])
-    assert check_jacobian(right, toy, pts)
+    check_jacobian(right, toy, pts)
     with pytest.raises(AnswerError, match=r"entry \(1, 0\) by 0.5 .* at x = \[0.1, -0.3\]"):
         check_jacobian(wrong, toy, pts)
 
@@ -73,7 +73,7 @@ def test_jacobian_check_rnn():
         return mine(x).T
 
     pts = np.random.default_rng(0).normal(size=(3, 5))
-    assert check_jacobian(mine, net, pts)
+    check_jacobian(mine, net, pts)
     with pytest.raises(AnswerError, match="Jacobian differs"):
         check_jacobian(transposed, net, pts)
 
@@ -93,9 +93,14 @@ def test_function_reports_first_bad_input():
         )
 
 
+def test_fixed_point_message_counts(capsys):
+    check_fixed_points([[0.0, 0.0]], [[0.0, 0.0]])
+    assert "all 1 fixed point found" in capsys.readouterr().out
+
+
 def test_fixed_points_any_order_missing_and_extra():
     ref = ToySystem().analytic_fixed_points()
-    assert check_fixed_points(ref[::-1], ref)
+    check_fixed_points(ref[::-1], ref)
     with pytest.raises(AnswerError, match=r"missing \[1, 0.5\]"):
         check_fixed_points(ref[:2], ref)
     wrong = ref.copy()
@@ -108,7 +113,7 @@ def test_fixed_points_any_order_missing_and_extra():
 
 def test_eigenvalues_multiset():
     ref = np.array([(-1 + np.sqrt(3)) / 2, (-1 - np.sqrt(3)) / 2])
-    assert check_eigenvalues(ref[::-1], ref)
+    check_eigenvalues(ref[::-1], ref)
     with pytest.raises(AnswerError, match="not an eigenvalue"):
         check_eigenvalues([0.5, ref[1]], ref)
     with pytest.raises(AnswerError, match="you gave 1 eigenvalues, expected 2"):
@@ -116,10 +121,10 @@ def test_eigenvalues_multiset():
 
 
 def test_value():
-    assert check_value(3, 3, "count")
+    check_value(3, 3, "count")
     with pytest.raises(AnswerError, match="your count is 2, expected 3"):
         check_value(2, 3, "count")
-    assert check_value("saddle (1 unstable)", "saddle (1 unstable)", "type")
-    assert check_value(0.5 + 1e-12, 0.5, "eigenvalue")
+    check_value("saddle (1 unstable)", "saddle (1 unstable)", "type")
+    check_value(0.5 + 1e-12, 0.5, "eigenvalue")
     with pytest.raises(AnswerError, match="differs from the reference"):
         check_value(0.6, 0.5, "eigenvalue")
