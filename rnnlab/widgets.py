@@ -521,7 +521,9 @@ class RandomRNNApp(_App):
       boundary :math:`\operatorname{Re}\lambda = 0`: the origin loses stability at
       :math:`g = 1`;
     * the activity of a few units from a random initial state, decaying to 0 for
-      :math:`g < 1` and chaotic for :math:`g > 1`;
+      :math:`g < 1`; for :math:`g > 1` it is chaotic in large networks, while small ones
+      (:math:`N \lesssim 200`) often settle on a limit cycle instead (chapter 02 measures
+      this: at :math:`g = 1.5`, 0 of 10 seeds were chaotic at N = 100, 5 of 10 at N = 500);
     * a line on the fixed points found from ``n_starts`` states of that trajectory.
 
     This app is not in the 50 ms class: an eigendecomposition, a simulation and a
@@ -674,5 +676,6 @@ class RandomRNNApp(_App):
             f"origin: {classify(lam)}. Search from {len(self.fps.x0)} states of the trajectory "
             f"({self.max_iter} steps): {n} fixed point{'' if n == 1 else 's'}"
             f"{' (' + census + ')' if census else ''}, {self.fps.n_slow} slow, "
-            f"{self.fps.n_not_converged} not converged."
+            f"{self.fps.n_not_converged} not converged "
+            f"(fixed: q < {self.fps.tol_fixed:g}, slow: q < {self.fps.tol_slow:g})."
         )

@@ -104,6 +104,54 @@ def test_no_saved_images_or_widgets(notebook):
     assert output_problems(nb) == [], path.name
 
 
+def checked_cell_problems(nb) -> list[str]:
+    """Cells nbval checks: outputs committed as printed text with sequential counts.
+
+    nbval executes without history, so a bare last expression (or one hidden by `;`)
+    behaves differently under nbval than in Jupyter: checked cells must print.
+    """
+    problems = []
+    expected = 0
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if "# NBVAL_CHECK_OUTPUT" not in cell.source:
+            if cell.get("outputs"):
+                problems.append(f"cell {i}: unchecked cell has committed outputs")
+            continue
+        expected += 1
+        if cell.execution_count != expected:
+            problems.append(
+                f"cell {i}: execution count {cell.execution_count}, expected {expected}"
+            )
+        if not cell.outputs:
+            problems.append(f"cell {i}: checked cell has no committed output")
+        for out in cell.outputs:
+            if out.output_type != "stream":
+                problems.append(
+                    f"cell {i}: checked output of type {out.output_type}; print instead"
+                )
+    return problems
+
+
+def test_checked_cells_print_their_numbers(notebook):
+    path, nb = notebook
+    assert checked_cell_problems(nb) == [], path.name
+
+
+def test_checked_cell_problems_are_caught():
+    nb = good_notebook()
+    nb.cells.append(new_code_cell("# NBVAL_CHECK_OUTPUT\n1 + 1", execution_count=1))
+    nb.cells[-1].outputs = [
+        nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)
+    ]
+    nb.cells.append(new_code_cell("print(3)", execution_count=None))
+    nb.cells[-1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="3\n")]
+    problems = checked_cell_problems(nb)
+    assert any("execute_result" in p for p in problems)
+    assert any("unchecked cell has committed outputs" in p for p in problems)
+
+
 def test_template(notebook):
     path, nb = notebook
     assert template_problems(nb) == [], path.name
