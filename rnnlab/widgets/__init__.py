@@ -1,0 +1,17 @@
+r"""Interactive apps of the course (ipywidgets + ipympl).
+
+Each app owns one figure and updates its artists in place when a control moves
+(``set_data``, ``set_offsets``, ``set_UVC``, ``set_segments``), then asks for a redraw with
+``fig.canvas.draw_idle()``; the figure is never re-created. All computation is library
+code (:func:`rnnlab.find_fixed_points`, :func:`rnnlab.simulate`, :mod:`rnnlab.plots`).
+
+In a notebook with ``%matplotlib widget`` an app displays as controls + live figure +
+fixed-point table. Under any other backend (inline, Agg in tests, a static book build) it
+displays the static figure and the table, and it can still be driven from code: set
+``app.a_slider.value = 0.25`` or call ``app.update(a=0.25)`` and the artists follow.
+"""
+
+from .random_rnn import RandomRNNApp
+from .toy import ToySystemApp
+
+__all__ = ["RandomRNNApp", "ToySystemApp"]
