@@ -1,6 +1,7 @@
 # rnnlab: two commands do all the set-up.
 #   make lab    create .venv, install rnnlab and JupyterLab into it, open the course
 #   make test   create/update .venv, then lint and run the whole test suite
+#   make book   build the Jupyter Book site into book/_build/html
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -8,7 +9,7 @@ STAMP  := $(VENV)/.rnnlab-installed
 # JupyterLab refuses to start as root unless told; containers often run as root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test lint format unit notebooks refresh-notebooks benchmarks install clean
+.PHONY: lab test lint format unit notebooks book refresh-notebooks benchmarks install clean
 
 install: $(STAMP)
 
@@ -38,6 +39,11 @@ notebooks: $(STAMP)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks
 
 test: lint unit notebooks
+
+# Jupyter Book 1.x, offline. --all: Sphinx skips unchanged pages, but the library they
+# call may have changed, so every notebook is executed again; an error fails the build.
+book: $(STAMP)
+	$(BIN)/jupyter-book build --all -W -n --keep-going book/
 
 refresh-notebooks: $(STAMP)
 	$(BIN)/python tools/refresh_notebooks.py --all

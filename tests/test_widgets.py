@@ -4,6 +4,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import ipywidgets as widgets
@@ -245,3 +247,31 @@ def test_no_figures_leak(toy):
 def test_constructors_reject_bad_input(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_static_mimebundle_without_ipympl(toy):
+    # Off ipympl the app displays as its figure (embedded PNG) and table, nothing live.
+    bundle = toy._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" not in bundle
+    assert '<img src="data:image/png;base64,' in bundle["text/html"]
+    assert toy.table.value in bundle["text/html"]
+
+
+def test_live_mimebundle_has_a_static_fallback():
+    # Under the real ipympl backend (in a fresh interpreter, so this process keeps Agg) the
+    # bundle carries the widget view for JupyterLab AND the static HTML that the book, whose
+    # configuration disables widget views, shows instead of "VBox(...)".
+    code = (
+        "import matplotlib; matplotlib.use('module://ipympl.backend_nbagg')\n"
+        "from rnnlab.widgets import RandomRNNApp, ToySystemApp\n"
+        "for app in (ToySystemApp(), RandomRNNApp(N=50, g=1.5, seed=0)):\n"
+        "    b = app._repr_mimebundle_()\n"
+        "    assert type(app.fig.canvas).__name__ == 'Canvas', type(app.fig.canvas)\n"
+        "    assert 'application/vnd.jupyter.widget-view+json' in b, sorted(b)\n"
+        "    assert 'data:image/png;base64,' in b['text/html']\n"
+        "    assert 'VBox' not in b['text/plain']\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "ok"

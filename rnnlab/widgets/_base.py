@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 
 import ipywidgets as widgets
@@ -66,14 +67,32 @@ class _App:
         if getattr(self, "_image", None) is not None:
             self._refresh_image()
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import HTML, display
+    def static_html(self, dpi: int = 100) -> str:
+        """The figure as an embedded PNG followed by the fixed-point table: what a reader
+        without a kernel (the book, a static export) sees in place of the live app."""
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format="png", dpi=dpi)
+        png = base64.b64encode(buf.getvalue()).decode("ascii")
+        return (
+            f'<img src="data:image/png;base64,{png}" alt="{type(self).__name__}" '
+            f'style="max-width: 100%"/>\n{self.table.value}'
+        )
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        # Under ipympl: the live widget view, plus a static HTML fallback that front ends
+        # without widget support (Jupyter Book, nbconvert) pick instead of "VBox(...)".
+        # Elsewhere: only the static figure and table.
+        bundle = {"text/plain": f"<{type(self).__name__}: interactive, needs a live kernel>"}
+        bundle["text/html"] = self.static_html()
         if _is_live(self.fig):
-            display(self.widget)
-        else:
-            display(self.fig)
-            display(HTML(self.table.value))
+            bundle.update(
+                {
+                    k: v
+                    for k, v in self.widget._repr_mimebundle_().items()
+                    if k != "text/plain"
+                }
+            )
+        return bundle
 
     def close(self) -> None:
         """Close the figure (free its memory)."""
