@@ -86,11 +86,7 @@ class _App:
         bundle["text/html"] = self.static_html()
         if _is_live(self.fig):
             bundle.update(
-                {
-                    k: v
-                    for k, v in self.widget._repr_mimebundle_().items()
-                    if k != "text/plain"
-                }
+                {k: v for k, v in self.widget._repr_mimebundle_().items() if k != "text/plain"}
             )
         return bundle
 
