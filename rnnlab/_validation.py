@@ -5,15 +5,20 @@ from __future__ import annotations
 import numpy as np
 
 
-def as_matrix(a, name: str, *, square: bool = False, shape: tuple | None = None) -> np.ndarray:
-    """Return ``a`` as a finite float64 2-D array, or raise naming ``name``."""
-    arr = np.asarray(a)
+def check_real(arr: np.ndarray, name: str) -> None:
+    """Raise unless ``arr`` holds real numbers (not objects, strings or complex values)."""
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
     ):
         raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
     if np.iscomplexobj(arr):
         raise TypeError(f"{name} must be real, got a complex array")
+
+
+def as_matrix(a, name: str, *, square: bool = False, shape: tuple | None = None) -> np.ndarray:
+    """Return ``a`` as a finite float64 2-D array, or raise naming ``name``."""
+    arr = np.asarray(a)
+    check_real(arr, name)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be a 2-D matrix, got an array of shape {arr.shape}")
     if square and arr.shape[0] != arr.shape[1]:
@@ -34,12 +39,7 @@ def as_matrix(a, name: str, *, square: bool = False, shape: tuple | None = None)
 def as_vector(a, name: str, *, size: int | None = None) -> np.ndarray:
     """Return ``a`` as a finite float64 1-D array, or raise naming ``name``."""
     arr = np.asarray(a)
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
-    ):
-        raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
-    if np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be real, got a complex array")
+    check_real(arr, name)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be a 1-D vector, got an array of shape {arr.shape}")
     if size is not None and arr.shape[0] != size:
@@ -53,12 +53,7 @@ def as_vector(a, name: str, *, size: int | None = None) -> np.ndarray:
 def as_states(x, dim: int, name: str = "x") -> tuple[np.ndarray, bool]:
     """Return states as a float64 ``(B, dim)`` array and whether one state ``(dim,)`` was given."""
     arr = np.asarray(x)
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
-    ):
-        raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
-    if np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be real, got a complex array")
+    check_real(arr, name)
     if arr.ndim == 1:
         single = True
         arr = arr[None, :]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import positive_int
+from ._validation import check_real, positive_int
 
 __all__ = ["PCA"]
 
@@ -25,12 +25,7 @@ __all__ = ["PCA"]
 def _as_data(X, name: str, *, min_ndim: int) -> np.ndarray:
     """``X`` as a finite float64 array with at least ``min_ndim`` dimensions, or raise."""
     arr = np.asarray(X)
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
-    ):
-        raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
-    if np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be real, got a complex array")
+    check_real(arr, name)
     if arr.ndim < min_ndim:
         want = "(n_samples, N) or (..., N)" if min_ndim == 2 else "(N,) or (..., N)"
         raise ValueError(f"{name} must have shape {want}, got an array of shape {arr.shape}")
