@@ -34,6 +34,7 @@ format: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest --doctest-modules rnnlab
 
 notebooks: $(STAMP)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks
