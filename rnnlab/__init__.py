@@ -5,21 +5,27 @@ stability, seeds for the search, PCA; plots, widgets and exercise checks live in
 submodules ``rnnlab.plots``, ``rnnlab.widgets`` and ``rnnlab.check``.
 """
 
+from .esn import ESN
 from .fixed_point_result import FixedPoints
 from .fixed_points import find_fixed_points, minimize_q
+from .force import ForceHistory, evaluate, fit_ridge, train_force
 from .nonlinearities import Nonlinearity, nonlinearity
 from .projection import PCA
 from .seeds import centroids, grid_2d, midpoints, mirror, sample_states
 from .simulate import simulate
 from .stability import classify, n_unstable
 from .systems import DynamicalSystem, RateRNN, TanhMap, ToySystem, esn_closed_loop, random_rnn
+from .tasks import FlipFlopTask
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ESN",
     "PCA",
     "DynamicalSystem",
     "FixedPoints",
+    "FlipFlopTask",
+    "ForceHistory",
     "Nonlinearity",
     "RateRNN",
     "TanhMap",
@@ -27,7 +33,9 @@ __all__ = [
     "centroids",
     "classify",
     "esn_closed_loop",
+    "evaluate",
     "find_fixed_points",
+    "fit_ridge",
     "grid_2d",
     "midpoints",
     "minimize_q",
@@ -37,4 +45,5 @@ __all__ = [
     "random_rnn",
     "sample_states",
     "simulate",
+    "train_force",
 ]
