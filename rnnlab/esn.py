@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ._blas import single_blas_thread
-from ._validation import as_matrix, positive_float, positive_int
+from ._validation import as_matrix, as_vector, positive_float, positive_int
 from .nonlinearities import nonlinearity
 from .systems import RateRNN, esn_closed_loop
 
@@ -119,9 +119,7 @@ class ESN:
         """
         U = as_matrix(inputs, "inputs", shape=(None, self.n_in))
         W_o = self.W_o if W_o is None else as_matrix(W_o, "W_o", shape=(self.n_out, self.N))
-        x = self.x0.copy() if x0 is None else np.array(x0, dtype=float)
-        if x.shape != (self.N,):
-            raise ValueError(f"x0 must have shape ({self.N},), got {x.shape}")
+        x = self.x0.copy() if x0 is None else as_vector(x0, "x0", size=self.N)
         T = len(U)
         states = np.empty((T, self.N))
         outputs = np.empty((T, self.n_out))
@@ -175,12 +173,13 @@ class ESN:
         The random matrices are regenerated from the seed on :meth:`load`; a SHA-256 of
         :math:`W_r` guards against a numpy that draws differently.
         """
-        np.savez_compressed(
-            path,
-            W_o=self.W_o,
-            checksum=_checksum(self.W_r),
-            **{k: np.asarray(v) for k, v in self.config().items()},
-        )
+        with open(path, "wb") as fh:  # a file object: numpy would append ".npz" to a name
+            np.savez_compressed(
+                fh,
+                W_o=self.W_o,
+                checksum=_checksum(self.W_r),
+                **{k: np.asarray(v) for k, v in self.config().items()},
+            )
 
     @classmethod
     def load(cls, path: str | Path) -> ESN:

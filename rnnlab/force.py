@@ -30,7 +30,7 @@ import numpy as np
 from scipy.linalg import blas
 
 from ._blas import single_blas_thread
-from ._validation import as_matrix, positive_float, positive_int
+from ._validation import as_matrix, as_vector, positive_float, positive_int
 from .esn import ESN
 
 __all__ = ["ForceHistory", "evaluate", "fit_ridge", "train_force"]
@@ -118,9 +118,7 @@ def train_force(
 
     P = np.asfortranarray(np.eye(N) / alpha)  # only its upper triangle is kept up to date
     W_o = np.zeros((esn.n_out, N), order="F")
-    x = esn.x0.copy() if x0 is None else np.array(x0, dtype=float)
-    if x.shape != (N,):
-        raise ValueError(f"x0 must have shape ({N},), got {x.shape}")
+    x = esn.x0.copy() if x0 is None else as_vector(x0, "x0", size=N)
     W_r, W_fb, a, f = esn.W_r, esn.W_fb, esn.dt_over_tau, esn.phi.f
     drive = U @ esn.B.T
 
@@ -205,7 +203,11 @@ def fit_ridge(
     U, Y = _check_sequence(esn, inputs, targets)
     noise = positive_float(noise, "noise", allow_zero=True)
     ridge = positive_float(ridge, "ridge", allow_zero=True)
-    if isinstance(washout, bool) or not isinstance(washout, int) or not 0 <= washout < len(U):
+    if (
+        isinstance(washout, bool)
+        or not isinstance(washout, int | np.integer)
+        or not 0 <= washout < len(U)
+    ):
         raise ValueError(f"washout must be an integer in [0, {len(U)}), got {washout!r}")
     rng = np.random.default_rng(seed)
     fed = Y + noise * rng.standard_normal(Y.shape)

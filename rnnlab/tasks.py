@@ -88,16 +88,16 @@ class FlipFlopTask:
         """
         n_steps = positive_int(n_steps, "n_steps")
         rng = np.random.default_rng(seed)
-        n_onsets = min(int(np.floor(self.pulse_rate * n_steps)), n_steps)
-        times = np.sort(rng.choice(n_steps, size=n_onsets, replace=False))
+        first = 1 if self.pulse_at_start else 0  # the start pulses take t = 0
+        n_onsets = min(int(np.floor(self.pulse_rate * n_steps)), n_steps - first)
+        times = first + np.sort(rng.choice(n_steps - first, size=n_onsets, replace=False))
         channels = rng.integers(0, self.n_bits, size=n_onsets)
         signs = rng.choice([-1.0, 1.0], size=n_onsets)
         if self.pulse_at_start:
             start_signs = rng.choice([-1.0, 1.0], size=self.n_bits)
-            keep = times != 0  # the start pulses take t = 0
-            times = np.concatenate([np.zeros(self.n_bits, dtype=int), times[keep]])
-            channels = np.concatenate([np.arange(self.n_bits), channels[keep]])
-            signs = np.concatenate([start_signs, signs[keep]])
+            times = np.concatenate([np.zeros(self.n_bits, dtype=int), times])
+            channels = np.concatenate([np.arange(self.n_bits), channels])
+            signs = np.concatenate([start_signs, signs])
 
         inputs = np.zeros((n_steps, self.n_bits))
         level = np.zeros((n_steps, self.n_bits))
@@ -105,5 +105,6 @@ class FlipFlopTask:
             inputs[t : t + self.pulse_length, c] = s  # a later pulse overwrites an earlier one
             level[t:, c] = s  # holds until the next onset on this channel overwrites it
         targets = np.zeros_like(level)
-        targets[self.delay :] = level[: n_steps - self.delay]
+        if self.delay < n_steps:
+            targets[self.delay :] = level[: n_steps - self.delay]
         return inputs, targets

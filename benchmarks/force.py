@@ -1,0 +1,135 @@
+"""Benchmark: rnnlab's FORCE training against a straightforward numpy loop.
+
+Jang's protocol: N = 1000, g = 1.5, the default 3-bit flip-flop (FlipFlopTask(3)),
+30 000 steps, an RLS update every 2 steps, alpha = 1, seed 0. rnnlab's ``train_force`` is
+timed on the full 30 000 steps. The baseline is the textbook loop with the same equations
+and a full P, ``P -= c * np.outer(k, k)``, BLAS on its default threads; it is timed on fewer
+steps (``--baseline-steps``, 3 000 by default) and its rate extrapolated, which the output
+says. Both are first run on a short common sequence (``--check-steps``) and their readouts
+compared, to show they compute the same thing. The last line is JSON.
+
+    python benchmarks/force.py            # 0.5-3 minutes on a 2-core machine (baseline: most of it)
+    python benchmarks/force.py --quick    # N = 300, 5 000 steps, a few seconds
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import numpy as np
+
+import rnnlab
+
+
+def reference_force(esn: rnnlab.ESN, inputs, targets, *, alpha=1.0, update_every=2):
+    """FORCE as usually written: full P, outer products, default BLAS threads."""
+    N = esn.N
+    P = np.eye(N) / alpha
+    W_o = np.zeros((esn.n_out, N))
+    x = esn.x0.copy()
+    a, f = esn.dt_over_tau, esn.phi.f
+    for t in range(len(inputs)):
+        r = f(x)
+        z = W_o @ r
+        if t % update_every == 0:
+            k = P @ r
+            c = 1.0 / (1.0 + r @ k)
+            P -= c * np.outer(k, k)
+            e = z - targets[t]
+            W_o -= c * np.outer(e, k)
+        x = x + a * (-x + esn.W_r @ r + esn.W_fb @ z + esn.B @ inputs[t])
+    return W_o
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--N", type=int, default=1000)
+    parser.add_argument("--g", type=float, default=1.5)
+    parser.add_argument("--steps", type=int, default=30000, help="rnnlab training steps")
+    parser.add_argument("--baseline-steps", type=int, default=3000, help="timed baseline steps")
+    parser.add_argument("--check-steps", type=int, default=500, help="common run for the check")
+    parser.add_argument("--update-every", type=int, default=2)
+    parser.add_argument("--alpha", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="N = 300, 5 000 steps")
+    args = parser.parse_args()
+    if args.quick:
+        args.N, args.steps, args.baseline_steps = 300, 5000, 1000
+    args.baseline_steps = min(args.baseline_steps, args.steps)
+    args.check_steps = min(args.check_steps, args.steps)
+
+    def network() -> rnnlab.ESN:
+        return rnnlab.ESN(args.N, 3, 3, g=args.g, seed=args.seed)
+
+    u, y = rnnlab.FlipFlopTask(3).generate(args.steps, seed=args.seed)
+    rls = {"alpha": args.alpha, "update_every": args.update_every}
+
+    # 1. Same thing? Both on the first check_steps steps, from the same network.
+    short = network()
+    rnnlab.train_force(short, u[: args.check_steps], y[: args.check_steps], **rls)
+    W_ref = reference_force(network(), u[: args.check_steps], y[: args.check_steps], **rls)
+    diff = float(np.max(np.abs(short.W_o - W_ref)))
+    scale = float(np.max(np.abs(W_ref)))
+    print(
+        f"check: {args.check_steps} common steps, max |W_o(rnnlab) - W_o(numpy)| = {diff:.2e} "
+        f"(max |W_o| = {scale:.2e})"
+    )
+
+    # 2. The baseline, on baseline_steps steps, extrapolated.
+    t0 = time.perf_counter()
+    reference_force(network(), u[: args.baseline_steps], y[: args.baseline_steps], **rls)
+    t_base = time.perf_counter() - t0
+    base_rate = args.baseline_steps / t_base
+    print(
+        f"numpy loop: {args.baseline_steps} steps in {t_base:.2f} s = {base_rate:.0f} steps/s"
+        + (
+            f" (timed on {args.baseline_steps} steps; {args.steps} would take "
+            f"~{args.steps / base_rate:.0f} s, extrapolated)"
+            if args.baseline_steps < args.steps
+            else ""
+        )
+    )
+
+    # 3. rnnlab, the full training.
+    esn = network()
+    t0 = time.perf_counter()
+    hist = rnnlab.train_force(esn, u, y, **rls)
+    seconds = time.perf_counter() - t0
+    rate = args.steps / seconds
+    print(
+        f"rnnlab.train_force: {args.steps} steps in {seconds:.2f} s = {rate:.0f} steps/s "
+        f"(training loop alone {hist.seconds:.2f} s)"
+    )
+    late = hist.error[-min(5000, args.steps) :]
+    print(f"  training mse over the last {len(late)} steps: {late.mean():.3g}")
+
+    speedup = rate / base_rate
+    print(f"speedup (steps/s rnnlab / steps/s numpy loop): {speedup:.1f}x  (goal >= 10x, < 20 s)")
+    print(
+        json.dumps(
+            {
+                "benchmark": "force",
+                "speedup": round(speedup, 2),
+                "seconds": round(seconds, 2),
+                "steps_per_second": round(rate, 1),
+                "baseline_steps_per_second": round(base_rate, 1),
+                "baseline_steps_timed": args.baseline_steps,
+                "baseline_extrapolated": args.baseline_steps < args.steps,
+                "max_readout_difference": diff,
+                "check_steps": args.check_steps,
+                "N": args.N,
+                "g": args.g,
+                "steps": args.steps,
+                "update_every": args.update_every,
+                "alpha": args.alpha,
+                "seed": args.seed,
+                "baseline": "numpy loop, full P, P -= c*np.outer(k, k), default BLAS threads",
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
