@@ -2,10 +2,12 @@
 
 The names below follow the course: systems, simulation, fixed and slow points,
 stability, seeds for the search, PCA; plots, widgets and exercise checks live in the
-submodules ``rnnlab.plots``, ``rnnlab.widgets`` and ``rnnlab.check``.
+submodules ``rnnlab.plots``, ``rnnlab.widgets`` and ``rnnlab.check``, and the fixed-point
+census of a trained flip-flop network in ``rnnlab.census``.
 """
 
 from .esn import ESN
+from .evolution import Evolution, fixed_point_pca, fixed_points_over_training
 from .fixed_point_result import FixedPoints
 from .fixed_points import find_fixed_points, minimize_q
 from .force import ForceHistory, evaluate, fit_ridge, train_force
@@ -23,6 +25,7 @@ __all__ = [
     "ESN",
     "PCA",
     "DynamicalSystem",
+    "Evolution",
     "FixedPoints",
     "FlipFlopTask",
     "ForceHistory",
@@ -36,6 +39,8 @@ __all__ = [
     "evaluate",
     "find_fixed_points",
     "fit_ridge",
+    "fixed_point_pca",
+    "fixed_points_over_training",
     "grid_2d",
     "midpoints",
     "minimize_q",

@@ -13,5 +13,6 @@ displays the static figure and the table, and it can still be driven from code: 
 
 from .random_rnn import RandomRNNApp
 from .toy import ToySystemApp
+from .training import TrainingApp
 
-__all__ = ["RandomRNNApp", "ToySystemApp"]
+__all__ = ["RandomRNNApp", "ToySystemApp", "TrainingApp"]
