@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 from rnnlab import ESN, PCA, FlipFlopTask, train_force
-from rnnlab.evolution import Evolution, fixed_point_pca, fixed_points_over_training
-from rnnlab.widgets.training import (
+from rnnlab.census_plots import (
     INDEX_STYLE,
-    TrainingApp,
     plot_fixed_points_by_index,
     update_fixed_points_by_index,
 )
+from rnnlab.evolution import Evolution, fixed_point_pca, fixed_points_over_training
+from rnnlab.widgets import TrainingApp
 
 N = 100
 TASK = FlipFlopTask(3, pulse_rate=0.01, pulse_at_start=True)
