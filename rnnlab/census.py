@@ -74,7 +74,7 @@ from ._blas import single_blas_thread
 from ._validation import as_matrix, positive_float, positive_int
 from .esn import ESN
 from .fixed_point_result import FixedPoints
-from .fixed_points import _FIXED, _STALLED, _levenberg_marquardt, find_fixed_points
+from .fixed_points import descend, find_fixed_points
 
 __all__ = ["Census", "census", "ideal_census"]
 
@@ -384,7 +384,6 @@ class _Search:
         self.kinds: list[str] = []
         self.minimised: list[np.ndarray] = []
         self.reached: list[np.ndarray] = []  # index into self.x, -1 for none
-        self.chunk = max(1, int(2.5e7 // (N * N)))  # as find_fixed_points: ~200 MB a chunk
 
     def run(self, X0: np.ndarray, kind: str) -> int:
         """Follow the starts ``X0`` to fixed points; return how many points are new."""
@@ -392,22 +391,18 @@ class _Search:
         reached = self._chord(X0)
         twin = _twins(X0) if self.system.odd else np.full(len(X0), -1)
         todo = np.flatnonzero((reached < 0) & (twin < 0))
-        for lo in range(0, len(todo), self.chunk):
-            rows = todo[lo : lo + self.chunk]
-            X, q, state, _, _ = _levenberg_marquardt(
+        if todo.size:
+            X, q, status = descend(
                 self.system,
-                X0[rows],
-                self.tol_fixed,
-                self.max_iter,
-                1e-8,  # find_fixed_points' defaults: polish_q,
-                False,  # record_paths,
-                8,  # stall_window,
-                1e-3,  # stall_rtol,
-                0.1 * _DEDUP_TOL,  # step tolerance
+                X0[todo],
+                tol_fixed=self.tol_fixed,
+                max_iter=self.max_iter,
+                step_tol=0.1 * _DEDUP_TOL,
             )
-            for i, x in zip(rows[state == _FIXED], X[state == _FIXED], strict=True):
+            fixed = status == "fixed"
+            for i, x in zip(todo[fixed], X[fixed], strict=True):
                 reached[i] = self._add(x)
-            self.slow.append(X[(state == _STALLED) & (q < self.tol_slow)])
+            self.slow.append(X[(status == "stalled") & (q < self.tol_slow)])
         # In an odd system the search from -x0 is the mirror image of the search from x0.
         for j in np.flatnonzero((reached < 0) & (twin >= 0)):
             if reached[twin[j]] >= 0:

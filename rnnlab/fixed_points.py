@@ -54,7 +54,7 @@ from ._validation import as_states, positive_float, positive_int
 from .fixed_point_result import FixedPoints, build_result
 from .systems import DynamicalSystem
 
-__all__ = ["find_fixed_points", "minimize_q"]
+__all__ = ["descend", "find_fixed_points", "minimize_q"]
 
 _RUNNING, _FIXED, _STALLED = 0, 1, 2
 
@@ -127,12 +127,106 @@ def find_fixed_points(
     X0, tol_fixed, tol_slow, max_iter, dedup_tol = _check_common(
         system, x0, tol_fixed, tol_slow, max_iter, dedup_tol
     )
+    X, q, status, n_iter, paths = _descend(
+        system,
+        X0,
+        tol_fixed=tol_fixed,
+        max_iter=max_iter,
+        step_tol=0.1 * dedup_tol,
+        polish_q=polish_q,
+        stall_window=stall_window,
+        stall_rtol=stall_rtol,
+        record_paths=record_paths,
+        chunk_size=chunk_size,
+    )
+    return build_result(
+        system,
+        X0,
+        X,
+        q,
+        status,
+        n_iter,
+        tol_fixed=tol_fixed,
+        tol_slow=tol_slow,
+        dedup_tol=dedup_tol,
+        method="Levenberg-Marquardt + Newton polish",
+        paths=paths,
+    )
+
+
+@single_blas_thread
+def descend(
+    system: DynamicalSystem,
+    x0,
+    *,
+    tol_fixed: float = 1e-20,
+    max_iter: int = 200,
+    step_tol: float = 1e-6,
+    polish_q: float = 1e-8,
+    stall_window: int = 8,
+    stall_rtol: float = 1e-3,
+    chunk_size: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The search of :func:`find_fixed_points` alone: where each start ends, nothing more.
+
+    No slow-point test, no merging of duplicates, no eigenvalues: for callers that run many
+    searches and classify once at the end (the census of a trained network).
+
+    Parameters
+    ----------
+    system : DynamicalSystem
+    x0 : array_like, shape (N,) or (B, N)
+    tol_fixed, max_iter, polish_q, stall_window, stall_rtol, chunk_size
+        As in :func:`find_fixed_points`.
+    step_tol : float
+        A root is reached when q < ``tol_fixed`` and the last step was below this.
+
+    Returns
+    -------
+    x : ndarray, shape (B, N)
+        Where each search ended.
+    q : ndarray, shape (B,)
+    status : ndarray of str, shape (B,)
+        ``'fixed'``, ``'stalled'`` (stopped moving: a candidate slow point, not yet tested)
+        or ``'not converged'``.
+    """
+    if not isinstance(system, DynamicalSystem):
+        raise TypeError(f"system must be an rnnlab DynamicalSystem, got {type(system).__name__}")
+    X0, _ = as_states(x0, system.dim, "x0")
+    X, q, status, _, _ = _descend(
+        system,
+        X0,
+        tol_fixed=positive_float(tol_fixed, "tol_fixed"),
+        max_iter=positive_int(max_iter, "max_iter"),
+        step_tol=positive_float(step_tol, "step_tol"),
+        polish_q=polish_q,
+        stall_window=stall_window,
+        stall_rtol=stall_rtol,
+        record_paths=False,
+        chunk_size=chunk_size,
+    )
+    return X, q, status
+
+
+def _descend(
+    system,
+    X0,
+    *,
+    tol_fixed,
+    max_iter,
+    step_tol,
+    polish_q,
+    stall_window,
+    stall_rtol,
+    record_paths,
+    chunk_size,
+):
     polish_q = positive_float(polish_q, "polish_q")
     stall_window = positive_int(stall_window, "stall_window")
     stall_rtol = positive_float(stall_rtol, "stall_rtol")
     N = system.dim
     if chunk_size is None:
-        chunk_size = max(1, int(2.5e7 // (N * N)))
+        chunk_size = max(1, int(2.5e7 // (N * N)))  # a chunk's (B, N, N) arrays near 200 MB
     chunk_size = positive_int(chunk_size, "chunk_size")
 
     X = X0.copy()
@@ -151,26 +245,14 @@ def find_fixed_points(
             record_paths,
             stall_window,
             stall_rtol,
-            0.1 * dedup_tol,
+            step_tol,
         )
         if record_paths:
             paths.extend(chunk_paths)
 
     status = np.where(state == _FIXED, "fixed", "not converged").astype(object)
     status[state == _STALLED] = "stalled"
-    return build_result(
-        system,
-        X0,
-        X,
-        q,
-        status,
-        n_iter,
-        tol_fixed=tol_fixed,
-        tol_slow=tol_slow,
-        dedup_tol=dedup_tol,
-        method="Levenberg-Marquardt + Newton polish",
-        paths=paths,
-    )
+    return X, q, status, n_iter, paths
 
 
 def _levenberg_marquardt(

@@ -567,3 +567,20 @@ def test_map_rule_not_flow_rule():
     np.testing.assert_allclose(fps.x[0], 0.0, atol=1e-12)
     assert fps.kind[0] == "saddle (1 unstable)"
     assert fps.n_unstable[0] == 1
+
+
+def test_descend_is_the_search_of_find_fixed_points():
+    # descend ends every start where find_fixed_points does, without merging or classifying
+    from rnnlab.fixed_points import descend
+
+    net = random_rnn(30, 1.5, seed=4)
+    starts = np.random.default_rng(4).normal(size=(12, 30))
+    X, q, status = descend(net, starts, step_tol=1e-6)
+    full = find_fixed_points(net, starts, dedup_tol=1e-5)
+    np.testing.assert_array_equal(X, full.x_final)
+    np.testing.assert_array_equal(q, full.q_final)
+    assert set(status) <= {"fixed", "stalled", "not converged"}
+    assert np.all((status == "fixed") == (full.start_status == "fixed"))
+    assert np.all(q[status == "fixed"] < 1e-20)
+    X1, _, status1 = descend(net, 10 * starts[:3], max_iter=1)
+    assert list(status1) == ["not converged"] * 3 and X1.shape == (3, 30)
