@@ -172,7 +172,10 @@ class ToySystemApp(_App):
             ),
             Line2D([], [], ls="--", marker="o", color="#e377c2", mec="k", label="search path"),
         ]
-        handles += fixed_point_handles(["stable", "saddle", "unstable"])
+        # In this family an unstable node or focus cannot occur (at the origin the trace of J is
+        # -1; the outer points have eigenvalues -2ab and -1), but at a = 0 the origin is
+        # non-hyperbolic.
+        handles += fixed_point_handles(["stable", "saddle", "non-hyperbolic"])
         # Below the figure, so it never hides part of the portrait.
         self.fig.legend(handles=handles, loc="outside lower center", ncols=7, fontsize="small")
 
