@@ -11,6 +11,7 @@ from .evolution import Evolution, fixed_point_pca, fixed_points_over_training
 from .fixed_point_result import FixedPoints
 from .fixed_points import find_fixed_points, minimize_q
 from .force import ForceHistory, evaluate, fit_ridge, train_force
+from .networks import load_network, train_recipe
 from .nonlinearities import Nonlinearity, nonlinearity
 from .projection import PCA
 from .seeds import centroids, grid_2d, midpoints, mirror, sample_states
@@ -42,6 +43,7 @@ __all__ = [
     "fixed_point_pca",
     "fixed_points_over_training",
     "grid_2d",
+    "load_network",
     "midpoints",
     "minimize_q",
     "mirror",
@@ -51,4 +53,5 @@ __all__ = [
     "sample_states",
     "simulate",
     "train_force",
+    "train_recipe",
 ]
