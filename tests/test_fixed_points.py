@@ -9,10 +9,10 @@ import re
 import numpy as np
 import pytest
 import scipy.optimize
+from slow_system import SlowSystem
 from threadpoolctl import threadpool_limits
 
 from rnnlab import (
-    DynamicalSystem,
     TanhMap,
     ToySystem,
     find_fixed_points,
@@ -34,29 +34,6 @@ def single_threaded_blas():
     # (seen: a batched solve 0.002 s -> 2 s). rnnlab limits its own loops the same way.
     with threadpool_limits(limits=1, user_api="blas"):
         yield
-
-
-class SlowSystem(DynamicalSystem):
-    """dx/dt = x^2 + eps, dy/dt = -y: no root, but q has a minimum eps^2/2 at the origin."""
-
-    dim = 2
-
-    def __init__(self, eps):
-        self.eps = eps
-
-    def _rhs(self, X):
-        return np.stack([X[:, 0] ** 2 + self.eps, -X[:, 1]], axis=1)
-
-    def _jacobian(self, X):
-        J = np.zeros((len(X), 2, 2))
-        J[:, 0, 0] = 2.0 * X[:, 0]
-        J[:, 1, 1] = -1.0
-        return J
-
-    def _curvature(self, X, V):
-        C = np.zeros((len(X), 2, 2))
-        C[:, 0, 0] = 2.0 * V[:, 0]
-        return C
 
 
 SLOW_STARTS = grid_2d((-1.0, 1.0), (-1.0, 1.0), 4)

@@ -8,8 +8,9 @@ wrong sign or a transposed index cannot hide.
 import numpy as np
 import pytest
 import scipy.optimize
+from slow_system import SlowSystem
 
-from rnnlab import DynamicalSystem, RateRNN, TanhMap, ToySystem, esn_closed_loop, nonlinearity
+from rnnlab import RateRNN, TanhMap, ToySystem, esn_closed_loop, nonlinearity
 
 H_FD = 1e-6  # central-difference step: truncation ~h^2, round-off ~1e-16/h
 
@@ -451,31 +452,8 @@ def test_flow_rejects_step():
 # -- a user-defined system gets everything from the base class -----------------------------
 
 
-class Quadratic(DynamicalSystem):
-    """dx/dt = x^2 + eps, dy/dt = -y (used again in the fixed-point tests)."""
-
-    dim = 2
-
-    def __init__(self, eps):
-        self.eps = eps
-
-    def _rhs(self, X):
-        return np.stack([X[:, 0] ** 2 + self.eps, -X[:, 1]], axis=1)
-
-    def _jacobian(self, X):
-        J = np.zeros((len(X), 2, 2))
-        J[:, 0, 0] = 2 * X[:, 0]
-        J[:, 1, 1] = -1.0
-        return J
-
-    def _curvature(self, X, V):
-        C = np.zeros((len(X), 2, 2))
-        C[:, 0, 0] = 2 * V[:, 0]
-        return C
-
-
 def test_subclass_inherits_q_gradient_and_hessian():
-    s = Quadratic(0.3)
+    s = SlowSystem(0.3)
     x = np.array([0.7, -0.4])
     np.testing.assert_allclose(s.q(x), 0.5 * ((0.49 + 0.3) ** 2 + 0.16), rtol=1e-14)
     np.testing.assert_allclose(s.grad_q(x), fd_gradient(s.q, x), atol=1e-8)
