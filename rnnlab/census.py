@@ -46,10 +46,19 @@ Finally :func:`~rnnlab.find_fixed_points` runs once from the points found (they 
 at once) and from where searches stalled below ``tol_slow``, giving one deduplicated,
 classified result: the fixed points are the census, the slow points are kept aside.
 
-Each point is labelled by its readout :math:`z = W_o \phi(x^*)`: bit
-:math:`\operatorname{sign} z_i`, or 0 where :math:`|z_i| <` ``zero_threshold``. The census
-is *complete* when the counts equal the ideal, every point has as many zero bits as
-unstable dimensions, and the stable points carry all :math:`2^n` patterns.
+Each point is labelled twice. Its *readout pattern* :attr:`Census.bits`: bit
+:math:`\operatorname{sign} z_i` of :math:`z = W_o \phi(x^*)`, or 0 where
+:math:`|z_i| <` ``zero_threshold``. And its *connection pattern*
+:attr:`Census.connected_bits`, read off the memories its unstable manifold leads to
+(:func:`rnnlab.manifolds.connections`): bit :math:`i` is the sign the connected memories
+share, 0 where they disagree; a memory's connection pattern is its readout sign. The
+readout pattern is what one sees; the connection pattern is what the saddle does, and it
+does not depend on an arbitrary threshold: a saddle on an edge of the cube that sits off
+the edge's middle can read :math:`z_i = -0.5` on the bit it switches.
+
+The census is *complete* when the counts equal the ideal, the stable points carry all
+:math:`2^n` patterns, and every saddle connects at least two memories with as many zero
+bits in its connection pattern as it has unstable dimensions.
 
 References
 ----------
@@ -75,6 +84,7 @@ from ._validation import as_matrix, positive_float, positive_int
 from .esn import ESN
 from .fixed_point_result import FixedPoints
 from .fixed_points import descend, find_fixed_points
+from .manifolds import connections as manifold_connections
 
 __all__ = ["Census", "census", "ideal_census"]
 
@@ -123,7 +133,13 @@ class Census:
     readout : ndarray, shape (n_points, n_out)
         :math:`z = W_o \\phi(x^*)` at each point.
     bits : ndarray of int, shape (n_points, n_out)
-        Sign of the readout, 0 where :math:`|z| <` ``zero_threshold``.
+        Readout pattern: sign of the readout, 0 where :math:`|z| <` ``zero_threshold``.
+    connections : list of tuple of int
+        For each point, the indices (into ``points``) of the memories its unstable manifold
+        leads to; empty for a memory.
+    connected_bits : ndarray of int, shape (n_points, n_out)
+        Connection pattern: for a saddle, the sign its connected memories share on each bit,
+        0 where they disagree (all 0 when it connects none); for a memory, its readout sign.
     n_bits : int
         Number of readouts (bits).
     seeds_used : dict
@@ -146,6 +162,8 @@ class Census:
     points: FixedPoints
     readout: np.ndarray
     bits: np.ndarray
+    connections: list[tuple[int, ...]]
+    connected_bits: np.ndarray
     n_bits: int
     seeds_used: dict[str, int]
     starts: np.ndarray
@@ -155,6 +173,7 @@ class Census:
     slow_points: FixedPoints
     rounds_run: int
     seconds: float
+    zero_threshold: float = 0.5
 
     def counts(self) -> dict[int, int]:
         """Number of points by number of unstable dimensions."""
@@ -166,22 +185,25 @@ class Census:
 
     @property
     def zero_bits(self) -> np.ndarray:
-        """Number of zero bits of each point, shape ``(n_points,)``."""
-        return np.sum(self.bits == 0, axis=1)
+        """Number of zero bits of each point's connection pattern, shape ``(n_points,)``."""
+        return np.sum(self.connected_bits == 0, axis=1)
 
     @property
     def stable_patterns(self) -> list[tuple]:
-        """Bit patterns of the stable points, sorted."""
+        """Bit patterns (readout signs) of the stable points, sorted."""
         stable = self.points.n_unstable == 0
-        return sorted(tuple(int(b) for b in row) for row in self.bits[stable])
+        return sorted(tuple(int(b) for b in row) for row in self.connected_bits[stable])
 
     @property
     def complete(self) -> bool:
-        """Ideal counts, zero bits = unstable dimensions everywhere, and all 2^n memories."""
+        """Ideal counts, all 2^n memories, and every saddle connecting the corners of a face
+        of as many dimensions as it has unstable ones."""
         patterns = self.stable_patterns
+        saddles = np.flatnonzero(self.points.n_unstable > 0)
         return (
             self.counts() == self.ideal()
             and bool(np.all(self.zero_bits == self.points.n_unstable))
+            and all(len(self.connections[i]) >= 2 for i in saddles)
             and len(set(patterns)) == len(patterns) == 2**self.n_bits
             and all(0 not in p for p in patterns)
         )
@@ -189,14 +211,26 @@ class Census:
     def table(self) -> str:
         """Found against ideal per number of unstable dimensions, with the tolerances."""
         counts, ideal = self.counts(), self.ideal()
-        lines = [f"{'unstable dims':>13}  {'found':>5}  {'ideal':>5}  {'zero bits = unstable':>20}"]
+        lines = [
+            f"{'unstable dims':>13}  {'found':>5}  {'ideal':>5}  {'zero bits = unstable':>20}"
+            f"  {'readout agrees':>14}"
+        ]
+        agrees = np.all(self.bits == self.connected_bits, axis=1)
         for k in sorted(set(counts) | set(ideal)):
             at_k = self.points.n_unstable == k
             match = int(np.sum(self.zero_bits[at_k] == k))
-            lines.append(f"{k:>13}  {counts.get(k, 0):>5}  {ideal.get(k, 0):>5}  {match:>20}")
+            lines.append(
+                f"{k:>13}  {counts.get(k, 0):>5}  {ideal.get(k, 0):>5}  {match:>20}"
+                f"  {int(np.sum(agrees[at_k])):>14}"
+            )
         verdict = "complete" if self.complete else "incomplete"
         lines.append(
             f"{'total':>13}  {self.points.n_points:>5}  {sum(ideal.values()):>5}  {verdict:>20}"
+            f"  {int(np.sum(agrees)):>14}"
+        )
+        lines.append(
+            "zero bits: of the connection pattern (the memories each saddle's unstable manifold "
+            f"leads to); readout agrees: |z| < {self.zero_threshold:g} gives the same pattern"
         )
         lines.append(f"tolerances: {self.points.tolerances}")
         if self.slow_points.n_points:
@@ -225,6 +259,7 @@ def census(
     tol_fixed: float = 1e-20,
     tol_slow: float = 1e-6,
     zero_threshold: float = 0.5,
+    connect: bool = True,
     seed: int | np.random.Generator,
 ) -> Census:
     """Find the fixed points of a trained flip-flop network and compare with the ideal cube.
@@ -256,7 +291,11 @@ def census(
     tol_fixed, tol_slow : float
         As in :func:`~rnnlab.find_fixed_points`; only fixed points (q < ``tol_fixed``) count.
     zero_threshold : float
-        A readout with :math:`|z_i|` below this is bit 0.
+        A readout with :math:`|z_i|` below this is bit 0 of the readout pattern.
+    connect : bool
+        Follow every saddle's unstable manifold to the memories it connects
+        (:func:`rnnlab.manifolds.connections`; a few seconds at N = 500). Without it the
+        connections are empty and the census cannot be complete.
     seed : int or Generator
         For the trajectory samples and the noise.
 
@@ -305,6 +344,8 @@ def census(
     if tol_slow < tol_fixed:
         raise ValueError(f"tol_slow ({tol_slow:g}) must be >= tol_fixed ({tol_fixed:g})")
     zero_threshold = positive_float(zero_threshold, "zero_threshold")
+    if not isinstance(connect, bool | np.bool_):
+        raise TypeError(f"connect must be True or False, got {connect!r}")
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer | np.random.Generator):
         raise TypeError(f"seed must be an integer or a numpy Generator, got {seed!r}")
     rng = np.random.default_rng(seed)
@@ -352,11 +393,21 @@ def census(
     points = final.subset(final.status == "fixed")
     reached = np.concatenate(search.reached)
     readout = esn.phi.f(points.x) @ W_o.T
+    bits = _bits(readout, zero_threshold)
+    stable = np.flatnonzero(points.n_unstable == 0)
+    links = [() for _ in range(points.n_points)]
+    if connect:
+        links = manifold_connections(
+            system, points.x, points.n_unstable, points.x[stable], seed=rng
+        )
+    links = [tuple(int(stable[j]) for j in link) for link in links]
     kinds = np.array(search.kinds, dtype=object)
     return Census(
         points=points,
         readout=readout,
-        bits=_bits(readout, zero_threshold),
+        bits=bits,
+        connections=links,
+        connected_bits=_connected_bits(readout, links, points.n_unstable),
         n_bits=n_out,
         seeds_used={k: int(np.sum(kinds == k)) for k in SEED_KINDS},
         starts=np.concatenate(search.starts),
@@ -366,7 +417,19 @@ def census(
         slow_points=final.subset(final.status == "slow"),
         rounds_run=rounds_run,
         seconds=time.perf_counter() - t_start,
+        zero_threshold=zero_threshold,
     )
+
+
+def _connected_bits(readout: np.ndarray, links: list, n_unstable: np.ndarray) -> np.ndarray:
+    """Memories keep their readout sign; a saddle gets the signs its memories share."""
+    signs = np.sign(readout).astype(int)
+    out = np.where(n_unstable[:, None] == 0, signs, 0)
+    for i, link in enumerate(links):
+        if n_unstable[i] > 0 and link:
+            B = signs[list(link)]
+            out[i] = np.where(np.all(B == B[0], axis=0), B[0], 0)
+    return out
 
 
 class _Search:

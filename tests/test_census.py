@@ -84,7 +84,54 @@ def test_cube_is_found_complete(cube3):
     patterns = {tuple(b) for b in c.bits}
     assert patterns == set(itertools.product((-1, 0, 1), repeat=3))
     np.testing.assert_array_equal(c.zero_bits, c.points.n_unstable)
+    np.testing.assert_array_equal(c.connected_bits, c.bits)  # a centred cube: labels agree
     assert np.all(c.points.q < 1e-20)
+
+
+def test_cube_connections(cube3):
+    # each saddle's unstable manifold leads to memories on its own face, and to both ends
+    # of an edge; the connection indices point at memories
+    _, c = cube3
+    stable = set(np.flatnonzero(c.points.n_unstable == 0).tolist())
+    for i, link in enumerate(c.connections):
+        k = c.points.n_unstable[i]
+        if k == 0:
+            assert link == ()
+            continue
+        assert set(link) <= stable and len(link) >= 2
+        face = c.bits[i]
+        for j in link:  # every connected memory lies on the saddle's face
+            assert np.all((c.bits[j] == face) | (face == 0))
+        if k == 1:
+            assert len(link) == 2
+
+
+def skewed_cube_esn(mix=0.6):
+    """The cube network seen through a mixed readout z' = A z (dynamics unchanged).
+
+    W_o' = A W_o and W_fb' = W_fb A^-1 keep W_fb W_o, so the fixed points and their
+    stability are the cube's, but bit 0 of the readout now reads z_0 + mix z_1: the saddles
+    on the edges along bit 0 read +-mix z* there instead of 0, and half the memories read
+    -(1 - mix) z*, below the 0.5 threshold.
+    """
+    esn = cube_esn()
+    A = np.eye(3)
+    A[0, 1] = mix
+    W_o = A @ esn.W_o
+    esn.W_fb = esn.W_fb @ np.linalg.inv(A)
+    esn.set_readout(W_o)
+    return esn
+
+
+def test_connection_pattern_is_right_where_the_readout_threshold_is_not():
+    esn = skewed_cube_esn()
+    c = census(esn, visited_states(esn), n_samples=20, seed=0)
+    assert c.counts() == ideal_census(3)
+    assert c.complete
+    np.testing.assert_array_equal(c.zero_bits, c.points.n_unstable)
+    wrong = np.any(c.bits != c.connected_bits, axis=1)
+    assert wrong.sum() >= 4  # the threshold mislabels saddles and memories here
+    assert "readout agrees" in c.table()
 
 
 def test_cube_points_are_where_theory_puts_them(cube3):
@@ -170,7 +217,12 @@ def test_table_reports_counts_and_tolerances(cube3):
 # -- the verdict can fail ------------------------------------------------------------------
 def _without(c: Census, mask) -> Census:
     return dataclasses.replace(
-        c, points=c.points.subset(mask), readout=c.readout[mask], bits=c.bits[mask]
+        c,
+        points=c.points.subset(mask),
+        readout=c.readout[mask],
+        bits=c.bits[mask],
+        connected_bits=c.connected_bits[mask],
+        connections=[link for link, keep in zip(c.connections, mask, strict=True) if keep],
     )
 
 
@@ -185,18 +237,34 @@ def test_incomplete_when_a_point_is_missing(cube3):
 
 def test_incomplete_when_bits_do_not_match_stability(cube3):
     _, c = cube3
-    bits = c.bits.copy()
+    bits = c.connected_bits.copy()
     stable = np.flatnonzero(c.points.n_unstable == 0)
     bits[stable[0], 0] = 0  # a memory that reads out a zero
-    assert not dataclasses.replace(c, bits=bits).complete
-    bits = c.bits.copy()
+    assert not dataclasses.replace(c, connected_bits=bits).complete
+    bits = c.connected_bits.copy()
     bits[stable[1]] = bits[stable[0]]  # two memories with one pattern
-    assert not dataclasses.replace(c, bits=bits).complete
-    assert "incomplete" in dataclasses.replace(c, bits=bits).table()
-    bits = c.bits.copy()
+    assert not dataclasses.replace(c, connected_bits=bits).complete
+    assert "incomplete" in dataclasses.replace(c, connected_bits=bits).table()
+    bits = c.connected_bits.copy()
     edge = np.flatnonzero(c.points.n_unstable == 1)[0]
     bits[edge] = np.where(bits[edge] == 0, 1, bits[edge])  # a saddle without a zero bit
-    assert not dataclasses.replace(c, bits=bits).complete
+    assert not dataclasses.replace(c, connected_bits=bits).complete
+
+
+def test_without_connections_the_census_cannot_be_complete(cube3):
+    esn, c = cube3
+    bare = census(esn, visited_states(esn), n_samples=30, connect=False, seed=0)
+    np.testing.assert_array_equal(bare.points.x, c.points.x)
+    assert all(link == () for link in bare.connections)
+    assert not bare.complete
+
+
+def test_incomplete_when_a_saddle_connects_fewer_than_two_memories(cube3):
+    _, c = cube3
+    face = np.flatnonzero(c.points.n_unstable == 2)[0]
+    links = list(c.connections)
+    links[face] = links[face][:1]
+    assert not dataclasses.replace(c, connections=links).complete
 
 
 # -- a trained network ---------------------------------------------------------------------
@@ -247,6 +315,7 @@ def test_readout_snapshot(trained):
         ({"zero_threshold": 0.0}, ValueError, "zero_threshold"),
         ({"W_o": np.zeros((2, 24))}, ValueError, "W_o"),
         ({"seed": 1.5}, TypeError, "seed"),
+        ({"connect": 1}, TypeError, "connect"),
     ],
 )
 def test_bad_inputs(kwargs, error, match):
