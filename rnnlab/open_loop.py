@@ -1,0 +1,376 @@
+r"""Finite reservoirs trained in open loop, and their gains, poles and kicks.
+
+The network of Rivkind & Barak (eqs. 1-4): :math:`N` rate units with random connectivity
+:math:`J_{ij}\sim\mathcal N(0, g^2/N)` and feedback weights :math:`u_i \sim \mathcal N(0,1)`,
+
+.. math::
+
+    \dot x = -x + J\phi(x) + u\,z, \qquad z = w^\top\phi(x).
+
+**Open-loop training.** Clamp the fed-back output to each target, :math:`z \equiv A_m`, relax
+to the fixed point :math:`x^*_m = J\phi(x^*_m) + uA_m` (Newton's method on
+:math:`F(x) = -x + J\phi(x) + uA_m`), collect the rates :math:`R = [\phi(x^*_1),\dots]`
+(shape ``(M, N)``) and take the minimum-norm readout that reproduces every target,
+:math:`w = R^{+}A` (for M = 1, :math:`w = A\,r^*/|r^*|^2`). Training needs *fading memory*:
+the clamped network :math:`\dot{\delta x} = (-I + J\Phi'_m)\,\delta x`,
+:math:`\Phi'_m = \operatorname{diag}\phi'(x^*_m)`, must be stable at every target. When it is
+not, :class:`~rnnlab.meanfield.NoFadingMemory` is raised: the analysis would be meaningless.
+
+**Gains without solves.** Closing the loop is the rank-one change
+:math:`A_{CL} = A_{OL} + u\,w^\top\Phi'` of the open-loop Jacobian :math:`A_{OL} = -I + J\Phi'`,
+so by the matrix determinant lemma
+
+.. math::
+
+    G_{OL}(s) = w^\top\Phi'(sI - A_{OL})^{-1}u
+    = 1 - \frac{\det(sI - A_{CL})}{\det(sI - A_{OL})}
+    = 1 - \prod_k \frac{s - p_k}{s - \lambda_k},
+
+with :math:`\lambda_k` the open-loop and :math:`p_k` the closed-loop eigenvalues: two
+eigenvalue computations give the gain at every frequency (at :math:`s = i\omega` this is
+:math:`w^\top\Phi'((1+i\omega)I - J\Phi')^{-1}u`, paper eq. 6). Every closed-loop eigenvalue
+solves :math:`G_{OL}(p) = 1`; its residue in :math:`G_{CL} = G_{OL}/(1 - G_{OL})` is
+:math:`-1/G_{OL}'(p_j) = \prod_i (p_j - \lambda_i) / \prod_{i \ne j}(p_j - p_i)`. Bulk
+eigenvalues, nearly cancelled by an open-loop eigenvalue (pole-zero cancellation), have tiny
+residues; the *output poles* are the ones with large residues. Eigenvalues shared exactly by
+both sets (silent ReLU units) are cancelled before the products are formed. An input through
+another vector :math:`b` works the same way with :math:`A_{OL} + b\,w^\top\Phi'`; by
+Sherman-Morrison the closed loop answers it with :math:`H_b(s)/(1 - G_{OL}(s))`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.linalg
+
+from ._blas import single_blas_thread
+from ._validation import as_matrix, as_vector, positive_float, positive_int
+from .meanfield import NoFadingMemory
+from .nonlinearities import Nonlinearity, nonlinearity
+from .simulate import simulate
+from .systems import RateRNN
+
+__all__ = ["TrainedReservoir", "random_reservoir", "relax", "train_open_loop"]
+
+
+def random_reservoir(N: int, g: float, *, seed: int | np.random.Generator):
+    r"""Draw :math:`J_{ij}\sim\mathcal N(0, g^2/N)` (shape ``(N, N)``) and
+    :math:`u_i\sim\mathcal N(0,1)` (shape ``(N,)``), in that order from one generator."""
+    N = positive_int(N, "N")
+    g = positive_float(g, "g")
+    rng = np.random.default_rng(seed)
+    J = rng.normal(0.0, g / np.sqrt(N), size=(N, N))
+    u = rng.standard_normal(N)
+    return J, u
+
+
+@single_blas_thread
+def relax(J, u, A: float, phi: str | Nonlinearity = "tanh", *, tol: float = 1e-10, max_iter=50):
+    r"""The fixed point of the clamped network, :math:`x = J\phi(x) + uA`, by damped Newton.
+
+    Newton steps :math:`\delta = -(-I + J\Phi')^{-1}F(x)` from :math:`x_0 = uA`, halved until
+    :math:`|F|` decreases. Converged when :math:`\max_i |F_i| <` ``tol``.
+
+    Returns
+    -------
+    ndarray, shape (N,)
+
+    Raises
+    ------
+    RuntimeError
+        When ``max_iter`` steps do not reach ``tol`` (never returns an unconverged point).
+    """
+    J = np.asarray(J, dtype=float)
+    phi = nonlinearity(phi)
+    drive = u * A
+    x = drive.copy()
+    F = -x + J @ phi.f(x) + drive
+    for _ in range(max_iter):
+        res = np.max(np.abs(F))
+        if res < tol:
+            return x
+        Jac = J * phi.df(x)[None, :]
+        Jac[np.diag_indices_from(Jac)] -= 1.0
+        step = -scipy.linalg.solve(Jac, F, check_finite=False)
+        t = 1.0
+        while t > 1e-6:
+            xn = x + t * step
+            Fn = -xn + J @ phi.f(xn) + drive
+            if np.max(np.abs(Fn)) < res:
+                break
+            t *= 0.5
+        x, F = xn, Fn
+    raise RuntimeError(
+        f"the clamped network did not relax for A = {A}: max|F| = {np.max(np.abs(F)):.2e} after "
+        f"{max_iter} Newton steps (tol {tol:g}); without a unique stable state there is no "
+        "fading memory"
+    )
+
+
+@single_blas_thread
+def _eigvals(M: np.ndarray) -> np.ndarray:
+    lam = scipy.linalg.eigvals(M, check_finite=False)
+    return lam[np.argsort(-lam.real, kind="stable")]
+
+
+def _jacobian(W: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """:math:`-I + W\\operatorname{diag}(d)`."""
+    Jac = W * d[None, :]
+    Jac[np.diag_indices_from(Jac)] -= 1.0
+    return Jac
+
+
+def _cancel_common(lam: np.ndarray, p: np.ndarray, tol: float = 1e-9):
+    """Drop pairs (lam_i, p_j) that coincide to ``tol``: modes the output never sees."""
+    keep_l = np.ones(lam.size, bool)
+    keep_p = np.ones(p.size, bool)
+    D = np.abs(p[:, None] - lam[None, :]) < tol * (1.0 + np.abs(lam[None, :]))
+    for j in np.flatnonzero(D.any(axis=1)):
+        free = np.flatnonzero(D[j] & keep_l)
+        if free.size:
+            keep_l[free[0]] = False
+            keep_p[j] = False
+    return lam[keep_l], p[keep_p]
+
+
+@dataclass
+class TrainedReservoir:
+    r"""A reservoir trained in open loop on ``M`` constant targets (see module docstring).
+
+    Attributes
+    ----------
+    J : ndarray, shape (N, N)
+    u : ndarray, shape (N,)
+        Feedback weights.
+    phi : Nonlinearity
+    targets : ndarray, shape (M,)
+    x : ndarray, shape (M, N)
+        Relaxed open-loop states :math:`x^*_m`.
+    rates : ndarray, shape (M, N)
+        :math:`\phi(x^*_m)`.
+    w : ndarray, shape (N,)
+        Minimum-norm readout, :math:`w^\top\phi(x^*_m) = A_m`.
+    open_loop_eigenvalues : ndarray, shape (M, N)
+        Eigenvalues of :math:`-I + J\Phi'_m`, all with negative real part (checked).
+    """
+
+    J: np.ndarray
+    u: np.ndarray
+    phi: Nonlinearity
+    targets: np.ndarray
+    x: np.ndarray
+    rates: np.ndarray
+    w: np.ndarray
+    open_loop_eigenvalues: np.ndarray
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def N(self) -> int:
+        return self.J.shape[0]
+
+    @property
+    def M(self) -> int:
+        return len(self.targets)
+
+    def _n(self, n) -> int:
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 0 <= n < self.M:
+            raise ValueError(f"n must be a target index in 0..{self.M - 1}, got {n!r}")
+        return int(n)
+
+    def sigma(self, n: int = 0) -> float:
+        r"""Network estimate of :math:`\sigma`: the rms of :math:`x^*_n - uA_n` over units."""
+        n = self._n(n)
+        return float(np.sqrt(np.mean((self.x[n] - self.u * self.targets[n]) ** 2)))
+
+    def rho(self, n: int = 0) -> float:
+        r"""Spectral radius of :math:`J\Phi'_n` (radius of the open-loop bulk about -1)."""
+        return float(np.max(np.abs(self.open_loop_eigenvalues[self._n(n)] + 1.0)))
+
+    def readout(self, x) -> np.ndarray:
+        """:math:`z = w^\\top\\phi(x)` for states ``(N,)`` or ``(T, N)``."""
+        return self.phi.f(np.asarray(x, dtype=float)) @ self.w
+
+    def open_loop_jacobian(self, n: int = 0) -> np.ndarray:
+        r""":math:`A_{OL} = -I + J\Phi'_n`, shape ``(N, N)``."""
+        n = self._n(n)
+        return _jacobian(self.J, self.phi.df(self.x[n]))
+
+    def closed_loop(self) -> RateRNN:
+        r"""The trained network :math:`\dot x = -x + (J + u w^\top)\phi(x)` as a :class:`RateRNN`."""
+        return RateRNN(self.J + np.outer(self.u, self.w), phi=self.phi)
+
+    def closed_loop_eigenvalues(self, n: int = 0) -> np.ndarray:
+        r"""Eigenvalues of :math:`-I + (J + uw^\top)\Phi'_n` (eq. 4), largest real part first."""
+        return self._loop_eigenvalues(self._n(n), None)
+
+    def _loop_eigenvalues(self, n: int, b) -> np.ndarray:
+        key = ("p", n, None if b is None else b.tobytes())
+        if key not in self._cache:
+            vec = self.u if b is None else b
+            W = self.J + np.outer(vec, self.w)
+            self._cache[key] = _eigvals(_jacobian(W, self.phi.df(self.x[n])))
+        return self._cache[key]
+
+    def _pair(self, n: int, b=None):
+        key = ("pair", n, None if b is None else b.tobytes())
+        if key not in self._cache:
+            self._cache[key] = _cancel_common(
+                self.open_loop_eigenvalues[n], self._loop_eigenvalues(n, b)
+            )
+        return self._cache[key]
+
+    # -- gains --------------------------------------------------------------------------------
+    def transfer(self, s, n: int = 0, b=None) -> np.ndarray:
+        r"""Open-loop transfer :math:`H_b(s) = w^\top\Phi'_n(sI - A_{OL})^{-1}b` at complex ``s``.
+
+        :math:`1 - \prod_k (s - p_k)/(s - \lambda_k)`, with :math:`p_k` the eigenvalues of
+        :math:`A_{OL} + b\,w^\top\Phi'_n`. ``b`` defaults to :math:`u` (then
+        :math:`H_u = G_{OL}`). Same shape as ``s``, complex.
+        """
+        n = self._n(n)
+        if b is not None:
+            b = as_vector(b, "b", size=self.N)
+        lam, p = self._pair(n, b)
+        s = np.asarray(s, dtype=complex)
+        logratio = np.log(s[..., None] - p).sum(-1) - np.log(s[..., None] - lam).sum(-1)
+        return 1.0 - np.exp(logratio)
+
+    def G_OL(self, omega, n: int = 0, b=None) -> np.ndarray:
+        r""":math:`G_{OL}(\omega) = w^\top\Phi'_n((1+i\omega)I - J\Phi'_n)^{-1}u` (eq. 6)."""
+        return self.transfer(1j * np.asarray(omega), n, b)
+
+    def dG_OL(self, omega, n: int = 0) -> np.ndarray:
+        r""":math:`dG_{OL}/d\omega = -i(1 - G_{OL})\big[\sum_k (s-p_k)^{-1} - \sum_k (s-\lambda_k)^{-1}\big]`,
+        :math:`s = i\omega` (the logarithmic derivative of the determinant ratio)."""
+        n = self._n(n)
+        lam, p = self._pair(n)
+        s = 1j * np.asarray(omega, dtype=complex)
+        dlog = (1.0 / (s[..., None] - p)).sum(-1) - (1.0 / (s[..., None] - lam)).sum(-1)
+        return -1j * (1.0 - self.transfer(s, n)) * dlog
+
+    def G_CL(self, omega, n: int = 0, b=None) -> np.ndarray:
+        r"""Closed-loop gain :math:`H_b/(1 - G_{OL})`; :math:`G_{OL}/(1-G_{OL})` for ``b = u``."""
+        s = 1j * np.asarray(omega)
+        return self.transfer(s, n, b) / (1.0 - self.transfer(s, n))
+
+    def output_poles(self, n: int = 0, k: int | None = None):
+        r"""The ``k`` closed-loop eigenvalues with the largest residue in :math:`G_{CL}`.
+
+        Residue at :math:`p_j`: :math:`\prod_i (p_j-\lambda_i)/\prod_{i\ne j}(p_j-p_i)`
+        (module docstring), after exactly shared eigenvalues are cancelled.
+
+        Returns
+        -------
+        poles, residues : ndarray, shape (k,)
+            Sorted by decreasing :math:`|\text{residue}|`; ``k`` defaults to M.
+        """
+        n = self._n(n)
+        k = self.M if k is None else positive_int(k, "k")
+        lam, p = self._pair(n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dp = p[:, None] - p[None, :]
+            np.fill_diagonal(dp, 1.0)
+            logres = np.log(p[:, None] - lam[None, :]).sum(1) - np.log(dp).sum(1)
+            res = np.exp(logres)
+        res[~np.isfinite(res)] = 0.0
+        order = np.argsort(-np.abs(res), kind="stable")[:k]
+        return p[order], res[order]
+
+    def kick_response(
+        self,
+        n: int = 0,
+        *,
+        eps: float = 1e-3,
+        duration: float = 30.0,
+        dt: float = 0.05,
+        direction=None,
+    ):
+        r"""Closed-loop response to a small kick :math:`x(0) = x^*_n + \epsilon\,d` (a δ-pulse).
+
+        ``d`` defaults to the feedback vector :math:`u` (a δ-pulse in the output channel).
+        Integrates the nonlinear closed loop with Euler steps ``dt``.
+
+        Returns
+        -------
+        t : ndarray, shape (T,)
+        dz : ndarray, shape (T,)
+            :math:`(z(t) - A_n)/\epsilon`.
+        dx : ndarray, shape (T, N)
+            :math:`(x(t) - x^*_n)/\epsilon`.
+        """
+        n = self._n(n)
+        eps = positive_float(eps, "eps")
+        d = self.u if direction is None else as_vector(direction, "direction", size=self.N)
+        t, X = simulate(self.closed_loop(), self.x[n] + eps * d, duration, dt=dt)
+        return t, (self.readout(X) - self.targets[n]) / eps, (X - self.x[n]) / eps
+
+
+def train_open_loop(
+    J,
+    u,
+    targets,
+    phi: str | Nonlinearity = "tanh",
+    *,
+    threshold: float = 0.0,
+    tol: float = 1e-10,
+) -> TrainedReservoir:
+    r"""Open-loop training on constant targets: relax, check fading memory, min-norm readout.
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N)
+    u : array_like, shape (N,)
+        Feedback weights.
+    targets : float or array_like, shape (M,)
+        The output levels :math:`A_m`.
+    phi : str or Nonlinearity
+    threshold : float
+        ReLU threshold.
+    tol : float
+        Newton tolerance on :math:`\max|F|`.
+
+    Returns
+    -------
+    TrainedReservoir
+
+    Raises
+    ------
+    NoFadingMemory
+        When the clamped network is not stable at some target: an eigenvalue of
+        :math:`-I + J\Phi'_m` with :math:`\operatorname{Re}\lambda \ge 0` (bulk radius
+        :math:`\rho \gtrsim 1`).
+    ValueError
+        When no single readout reproduces all targets (the least-squares readout misses).
+
+    Examples
+    --------
+    >>> J, u = random_reservoir(200, 0.8, seed=0)
+    >>> net = train_open_loop(J, u, 1.0)
+    >>> round(float(net.readout(net.x[0])), 10)
+    1.0
+    """
+    J = as_matrix(J, "J", square=True)
+    N = J.shape[0]
+    u = as_vector(u, "u", size=N)
+    A = as_vector(np.atleast_1d(np.asarray(targets, dtype=float)), "targets")
+    phi = nonlinearity(phi, threshold)
+    X = np.stack([relax(J, u, a, phi, tol=tol) for a in A])
+    lam = np.stack([_eigvals(_jacobian(J, phi.df(x))) for x in X])
+    for a, lam_a in zip(A, lam, strict=True):
+        top = float(lam_a[0].real)
+        if top >= 0:
+            raise NoFadingMemory(
+                f"the open loop clamped at A = {a:g} is not stable: its Jacobian -I + J Phi' has an "
+                f"eigenvalue with Re = {top:+.3f} >= 0 (rho = {np.max(np.abs(lam_a + 1)):.3f}); "
+                "without fading memory open-loop training is meaningless (lower g or raise A)"
+            )
+    R = phi.f(X)
+    w = np.linalg.pinv(R) @ A
+    miss = np.max(np.abs(R @ w - A))
+    if miss > 1e-6 * max(1.0, np.max(np.abs(A))):
+        raise ValueError(
+            f"no readout reproduces all targets {A}: the least-squares readout misses by {miss:.2e}"
+        )
+    return TrainedReservoir(J, u, phi, A, X, R, w, lam)
