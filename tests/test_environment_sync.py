@@ -74,10 +74,14 @@ def test_same_dependencies(pyproject, conda_env):
     assert not overlap, f"listed both as runtime and dev dependency: {sorted(overlap)}"
     wanted = {**py, **dev}
 
-    strings, _ = split_conda(conda_env["dependencies"])
+    strings, pip_section = split_conda(conda_env["dependencies"])
     conda = as_dict(strings, "environment.yml")
     conda.pop("python", None)
     conda.pop("pip", None)
+    pip_reqs = as_dict([p for p in pip_section if not p.strip().startswith("-e")], "pip:")
+    both = sorted(set(conda) & set(pip_reqs))
+    assert not both, f"listed both as conda and pip dependency in environment.yml: {both}"
+    conda.update(pip_reqs)
 
     missing = sorted(set(wanted) - set(conda))
     extra = sorted(set(conda) - set(wanted))
@@ -92,7 +96,10 @@ def test_environment_extras_are_only_python_pip_and_editable_install(pyproject, 
     conda = as_dict(strings, "environment.yml")
     assert "python" in conda, "environment.yml should pin python"
     assert conda["python"] == normalise_spec(pyproject["project"]["requires-python"])
-    assert [p.strip() for p in pip_section] in ([], ["-e ."]), pip_section
+    editable = [p.strip() for p in pip_section if p.strip().startswith("-e")]
+    assert editable in ([], ["-e ."]), pip_section
+    if editable:
+        assert pip_section[-1].strip() == "-e .", "install the project last, after its pip deps"
     assert conda_env.get("name") == "rnnlab"
 
 

@@ -15,6 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 DEF = re.compile(r"^\s*def\s+([A-Za-z_]\w*)\s*\(", re.M)
 CHECK_CALL = re.compile(r"\bcheck\.\w+\s*\(")
+# The paragraph runs to the next blank line.
+RUN_IT_YOURSELF = re.compile(r"\*\*Run it yourself\.?\*\*.*?(?:\n\s*\n|\Z)", re.S)
 
 
 def tags(cell):
@@ -51,6 +53,12 @@ def template_problems(nb):
         for word in ("Learning goals", "Prerequisites", "minutes"):
             if word not in first:
                 problems.append(f"the first cell does not mention {word!r}")
+        # How to open the chapter live: the book shows static figures, sliders need a kernel.
+        run = RUN_IT_YOURSELF.search(first)
+        if run is None:
+            problems.append("the first cell has no 'Run it yourself.' paragraph")
+        elif "make lab" not in run.group(0):
+            problems.append("the 'Run it yourself.' paragraph does not say `make lab`")
     return problems
 
 
@@ -173,7 +181,10 @@ def good_notebook():
         "language": "python",
     }
     nb.cells = [
-        new_markdown_cell("# T\n**Learning goals** ...\n**Prerequisites** ...\nAbout 40 minutes."),
+        new_markdown_cell(
+            "# T\n**Learning goals** ...\n**Prerequisites** ...\nAbout 40 minutes.\n\n"
+            "**Run it yourself.** `make lab`, then run the cells from top to bottom.\n\nMore."
+        ),
         new_code_cell("from rnnlab import check"),
     ]
     for name in ("speed", "jacobian"):
@@ -229,6 +240,9 @@ def test_template_problems_are_caught():
     assert "kernelspec name is not 'python3'" in problems
     assert any("Prerequisites" in p for p in problems)
     assert any("minutes" in p for p in problems)
+    assert "the first cell has no 'Run it yourself.' paragraph" in problems
+    nb.cells[0].source = "**Run it yourself.** Open JupyterLab.\n\nUse `make lab`."
+    assert "the 'Run it yourself.' paragraph does not say `make lab`" in template_problems(nb)
 
 
 def test_exercise_problems_are_caught():
