@@ -1,0 +1,673 @@
+r"""Robustness of a trained echo state network to noise in its recurrent weights (Jang §8).
+
+Every draw replaces the reservoir by a perturbed copy,
+
+.. math::
+
+    W_r \;\to\; W_r + \eta Z, \qquad Z_{ij} \sim \mathcal N(0, 1)\ \text{i.i.d.},
+
+so each entry gets noise of standard deviation :math:`\eta` (Jang: :math:`\mathcal N(0, \eta)`),
+and the network runs with every weight frozen,
+
+.. math::
+
+    r = \phi(x), \quad z = W_o r, \quad
+    x \leftarrow x + \frac{\Delta t}{\tau}\big(-x + (W_c + \eta Z)\, r + B u\big),
+    \qquad W_c = W_r + W_{fb} W_o .
+
+The noise is *not* scaled with :math:`1/\sqrt N`: the spectral radius of :math:`\eta Z` is
+about :math:`\eta\sqrt N`, so the level at which a network breaks depends on its size.
+
+**One batch, not a loop over trials.** :func:`noise_sweep` draws ``n_draws`` standard normal
+matrices :math:`Z_d` once and uses draw :math:`d` at every level :math:`\eta_l` (common random
+numbers: each level still gets independent :math:`\mathcal N(0, \eta_l^2)` draws, and the
+differences between levels are not blurred by different draws). All :math:`L \times D`
+networks are then simulated together, the states kept as an ``(L, D, N)`` array. A step costs
+one matrix product :math:`R\,W_c^\top` for all rates :math:`R` of shape ``(L·D, N)`` and, per draw,
+one product :math:`Z_d R_d^\top` with the ``(N, L)`` rates of all levels: ``D + 1`` passes over an
+:math:`N \times N` matrix instead of the :math:`L \cdot D` matrix-vector products of a loop over
+trials (``benchmarks/noise_sweep.py`` times both).
+
+Which memories survive is a question about fixed points: :func:`find_memories` finds the
+:math:`2^n` stable points of the unperturbed network, :func:`track_memories` follows each of
+them into the perturbed networks (does it still exist nearby, is it still stable, does it
+still read out its bit pattern), :func:`perturbed_census` counts every fixed point of one
+perturbed network with :func:`rnnlab.census.census`, and :func:`memory_distances` measures how
+far apart the memories are.
+
+References
+----------
+.. [1] E. V. Jang, "Recurrent neural networks: a dynamical systems perspective", §8 and
+   Fig. 9 (noise added to the recurrent weights of trained flip-flop networks).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse.linalg
+
+from ._blas import single_blas_thread
+from ._validation import as_matrix, as_vector, positive_float, positive_int
+from .esn import ESN
+from .fixed_points import find_fixed_points
+from .systems import RateRNN
+
+__all__ = [
+    "MemoryFate",
+    "NoiseSweep",
+    "find_memories",
+    "memory_distances",
+    "noise_levels",
+    "noise_matrices",
+    "noise_sweep",
+    "perturbed",
+    "perturbed_census",
+    "run_perturbed",
+    "track_memories",
+]
+
+METRICS = ("mse", "accuracy", "settled_accuracy")
+
+
+# -- the perturbations ------------------------------------------------------------------------
+def noise_levels(n_levels: int = 20, low: float = 1e-4, high: float = 1.0) -> np.ndarray:
+    """The noise levels :math:`\\eta` on a log grid (Jang / COURSE: 20 levels, 1e-4 to 1).
+
+    Examples
+    --------
+    >>> noise_levels(5)
+    array([1.e-04, 1.e-03, 1.e-02, 1.e-01, 1.e+00])
+    """
+    n_levels = positive_int(n_levels, "n_levels")
+    low, high = positive_float(low, "low"), positive_float(high, "high")
+    if not low < high:
+        raise ValueError(f"low must be below high, got low={low:g}, high={high:g}")
+    return np.logspace(np.log10(low), np.log10(high), n_levels)
+
+
+def noise_matrices(N: int, n_draws: int, *, seed: int | np.random.Generator) -> np.ndarray:
+    """``n_draws`` standard normal :math:`N \\times N` matrices :math:`Z_d`.
+
+    Returns
+    -------
+    Z : ndarray, shape (n_draws, N, N)
+        The perturbation of draw :math:`d` at level :math:`\\eta` is :math:`\\eta Z_d`.
+    """
+    N, n_draws = positive_int(N, "N"), positive_int(n_draws, "n_draws")
+    return _rng(seed).standard_normal((n_draws, N, N))
+
+
+def perturbed(esn: ESN, E) -> ESN:
+    """A copy of ``esn`` whose reservoir is :math:`W_r + E` (readout, feedback, input shared).
+
+    The copy cannot be saved and reloaded as itself: :meth:`ESN.load` regenerates
+    :math:`W_r` from the seed and refuses the file (its checksum is the perturbed one).
+    """
+    _check_esn(esn)
+    E = as_matrix(E, "E", shape=(esn.N, esn.N))
+    net = copy.copy(esn)
+    net.W_r = esn.W_r + E
+    net.W_o = esn.W_o.copy()
+    return net
+
+
+# -- batched simulation -----------------------------------------------------------------------
+@single_blas_thread
+def run_perturbed(
+    esn: ESN, inputs, etas, Z, *, x0=None, project=None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Run every perturbed network :math:`W_r + \\eta_l Z_d` on one input sequence, as a batch.
+
+    Parameters
+    ----------
+    esn : ESN
+        A trained network (its readout is frozen).
+    inputs : array_like, shape (T, n_in)
+    etas : array_like, shape (L,)
+        Noise levels :math:`\\eta_l \\ge 0` (0 gives the unperturbed network).
+    Z : array_like, shape (D, N, N)
+        Standard normal draws (:func:`noise_matrices`); draw :math:`d` is used at every level.
+    x0 : array_like, shape (N,), optional
+        Initial state of every run (default ``esn.x0``).
+    project : callable, optional
+        Maps states ``(..., N)`` to ``(..., k)`` coordinates (e.g. ``PCA.transform``) to keep
+        the trajectories; the full states, ``L·D·T·N`` numbers, are not kept.
+
+    Returns
+    -------
+    outputs : ndarray, shape (L, D, T, n_out)
+        :math:`z_t` of each run, as in :meth:`ESN.run`.
+    projected : ndarray, shape (L, D, T, k), or None
+        The projected states :math:`x_t` when ``project`` is given.
+    """
+    _check_esn(esn)
+    U = as_matrix(inputs, "inputs", shape=(None, esn.n_in))
+    etas = _check_etas(etas)
+    Z = _check_noise(Z, esn.N)
+    x = np.array(esn.x0 if x0 is None else as_vector(x0, "x0", size=esn.N))
+    L, D, N, T = len(etas), len(Z), esn.N, len(U)
+
+    W_c = esn.W_r + esn.W_fb @ esn.W_o
+    drive = U @ esn.B.T
+    a, f, W_o = esn.dt_over_tau, esn.phi.f, esn.W_o
+    # Draw-major layout: X[d, l] is the state of draw d at level l, so the rates of one draw
+    # at all levels, R[d], are contiguous for the product Z_d R_d^T.
+    X = np.broadcast_to(x, (D, L, N)).copy()
+    eta = etas[None, :, None]
+    outputs = np.empty((T, D, L, esn.n_out))
+    projected = None
+    for t in range(T):
+        R = f(X)
+        if project is not None:
+            P = np.asarray(project(X))
+            if projected is None:
+                projected = np.empty((T, *P.shape))
+            projected[t] = P
+        outputs[t] = R @ W_o.T
+        recurrent = (R.reshape(D * L, N) @ W_c.T).reshape(D, L, N)
+        recurrent += eta * np.matmul(R, Z.transpose(0, 2, 1))  # (Z_d R_d^T)^T = R_d Z_d^T
+        X += a * (-X + recurrent + drive[t])
+    outputs = outputs.transpose(2, 1, 0, 3)  # (L, D, T, n_out)
+    if projected is not None:
+        projected = projected.transpose(2, 1, 0, 3)
+    return np.ascontiguousarray(outputs), projected
+
+
+def _scores(Z, U: np.ndarray, Y: np.ndarray, settle: int) -> dict[str, np.ndarray]:
+    """:func:`rnnlab.force.evaluate`'s three numbers for outputs ``(..., T, n_out)``."""
+    defined = Y != 0
+    right = (np.sign(Z) == np.sign(Y)) & defined
+    active = np.any(U != 0, axis=1)
+    recent = np.convolve(active.astype(float), np.ones(settle + 1))[: len(U)] > 0
+    settled = defined & ~recent[:, None]
+    return {
+        "mse": np.mean((Z - Y) ** 2, axis=(-2, -1)),
+        "accuracy": right.sum(axis=(-2, -1)) / max(defined.sum(), 1),
+        "settled_accuracy": (right & settled).sum(axis=(-2, -1)) / max(settled.sum(), 1),
+    }
+
+
+# -- the sweep --------------------------------------------------------------------------------
+@dataclass(repr=False)
+class NoiseSweep:
+    """Frozen-weight test scores of perturbed copies of one network (Jang Fig. 9).
+
+    Attributes
+    ----------
+    etas : ndarray, shape (L,)
+        Noise levels :math:`\\eta` (standard deviation of each added weight).
+    mse, accuracy, settled_accuracy : ndarray, shape (L, D)
+        Per level and draw, as :func:`rnnlab.force.evaluate` defines them.
+    seed : int or None
+        The seed of the draws (None when the draws were passed in).
+    """
+
+    etas: np.ndarray
+    mse: np.ndarray
+    accuracy: np.ndarray
+    settled_accuracy: np.ndarray
+    seed: int | None = None
+
+    @property
+    def n_draws(self) -> int:
+        return self.mse.shape[1]
+
+    def _metric(self, metric: str) -> np.ndarray:
+        if metric not in METRICS:
+            raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
+        return getattr(self, metric)
+
+    def mean(self, metric: str = "mse") -> np.ndarray:
+        """Mean over draws, shape ``(L,)``."""
+        return self._metric(metric).mean(axis=1)
+
+    def std(self, metric: str = "mse") -> np.ndarray:
+        """Standard deviation over draws (the spread between perturbed networks), ``(L,)``."""
+        return (
+            self._metric(metric).std(axis=1, ddof=1)
+            if self.n_draws > 1
+            else np.zeros(len(self.etas))
+        )
+
+    def sem(self, metric: str = "mse") -> np.ndarray:
+        """Standard error of the mean over draws, ``(L,)``."""
+        return self.std(metric) / np.sqrt(self.n_draws)
+
+    def breakdown(self, metric: str = "settled_accuracy", threshold: float = 0.9) -> float:
+        """The smallest :math:`\\eta` whose mean ``metric`` is below ``threshold`` (above it for
+        ``'mse'``), ``nan`` if none is."""
+        m = self.mean(metric)
+        bad = m > threshold if metric == "mse" else m < threshold
+        return float(self.etas[np.argmax(bad)]) if bad.any() else float("nan")
+
+    def table(self) -> str:
+        """Mean ± standard deviation of each score per level."""
+        lines = [f"{'eta':>8}  {'MSE':>15}  {'accuracy':>15}  {'settled':>15}"]
+        for i, eta in enumerate(self.etas):
+            cells = [f"{self.mean(m)[i]:>7.3f} ± {self.std(m)[i]:<5.3f}" for m in METRICS]
+            lines.append(f"{eta:>8.1e}  " + "  ".join(cells))
+        lines.append(f"{self.n_draws} draws per level")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.table()
+
+
+def noise_sweep(
+    esn: ESN,
+    inputs,
+    targets,
+    etas=None,
+    *,
+    n_draws: int = 10,
+    seed: int | np.random.Generator | None = None,
+    Z=None,
+    settle: int = 30,
+    x0=None,
+) -> NoiseSweep:
+    """Test perturbed copies :math:`W_r + \\eta Z` of a trained network on one fresh sequence.
+
+    Parameters
+    ----------
+    esn : ESN
+        A trained network.
+    inputs, targets : array_like, shapes (T, n_in), (T, n_out)
+        A fresh test sequence; every perturbed network sees the same one.
+    etas : array_like, shape (L,), optional
+        Noise levels (default :func:`noise_levels`: 20 levels from 1e-4 to 1).
+    n_draws : int
+        Draws per level (the same draws at every level, see the module docstring).
+    seed : int or Generator
+        For the draws; required unless ``Z`` is given.
+    Z : array_like, shape (D, N, N), optional
+        The standard normal draws themselves (e.g. to give two networks the same noise).
+    settle : int
+        As in :func:`rnnlab.force.evaluate`.
+    x0 : array_like, shape (N,), optional
+        Initial state (default ``esn.x0``).
+
+    Returns
+    -------
+    NoiseSweep
+    """
+    _check_esn(esn)
+    U = as_matrix(inputs, "inputs", shape=(None, esn.n_in))
+    Y = as_matrix(targets, "targets", shape=(len(U), esn.n_out))
+    etas = noise_levels() if etas is None else _check_etas(etas)
+    settle = positive_int(settle, "settle")
+    if Z is None:
+        if seed is None:
+            raise TypeError("seed is required (or pass the draws as Z)")
+        Z = noise_matrices(esn.N, n_draws, seed=seed)
+    elif seed is not None:
+        raise TypeError("give either seed (to draw the noise) or Z (the draws), not both")
+    outputs, _ = run_perturbed(esn, U, etas, Z, x0=x0)
+    s = _scores(outputs, U, Y, settle)
+    return NoiseSweep(
+        etas=etas,
+        mse=s["mse"],
+        accuracy=s["accuracy"],
+        settled_accuracy=s["settled_accuracy"],
+        seed=int(seed) if isinstance(seed, int | np.integer) else None,
+    )
+
+
+# -- memories as fixed points -----------------------------------------------------------------
+@dataclass(repr=False)
+class Memories:
+    """The stable fixed points of a trained flip-flop network, one per bit pattern.
+
+    Attributes
+    ----------
+    x : ndarray, shape (K, N)
+        The memories.
+    patterns : ndarray of int, shape (K, n_out)
+        Their bit patterns, :math:`\\operatorname{sign}(W_o\\phi(x))`.
+    missing : list of tuple
+        Patterns for which no stable point was found.
+    """
+
+    x: np.ndarray
+    patterns: np.ndarray
+    missing: list
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def __repr__(self) -> str:
+        return f"Memories({len(self)} of {len(self) + len(self.missing)} patterns)"
+
+
+@single_blas_thread
+def find_memories(esn: ESN, *, pulse_length: int = 11, gap: int = 40, hold: int = 300) -> Memories:
+    """The :math:`2^n` memories: write each bit pattern, let the network settle, polish.
+
+    For every pattern :math:`p \\in \\{-1, +1\\}^n` the network starts at ``esn.x0`` and
+    its channels are written one after the other, as in the task: channel :math:`j` gets the
+    pulse :math:`p_j` for ``pulse_length`` steps followed by ``gap`` silent steps. The
+    pattern is written twice (a pulse that arrives while the network holds no memory yet
+    can fail to switch it), then ``hold`` more silent steps follow (all patterns in one
+    batch). :func:`~rnnlab.find_fixed_points`
+    turns the end states into fixed points. A pattern is stored when its run ends at a
+    *stable* fixed point whose readout has the signs of :math:`p`.
+
+    Returns
+    -------
+    Memories
+    """
+    _check_esn(esn)
+    pulse_length, gap = positive_int(pulse_length, "pulse_length"), positive_int(gap, "gap")
+    hold = positive_int(hold, "hold")
+    n = esn.n_out
+    if esn.n_in != n:
+        raise ValueError(f"a flip-flop network has n_in = n_out, got {esn.n_in} and {n}")
+    patterns = np.array(list(itertools.product((-1.0, 1.0), repeat=n)))
+    W_c = esn.W_r + esn.W_fb @ esn.W_o
+    a, f = esn.dt_over_tau, esn.phi.f
+    X = np.broadcast_to(esn.x0, (len(patterns), esn.N)).copy()
+    for j in list(range(n)) * 2:
+        pulse = np.outer(patterns[:, j], esn.B[:, j])
+        for t in range(pulse_length + gap):
+            X += a * (-X + f(X) @ W_c.T + (pulse if t < pulse_length else 0.0))
+    for _ in range(hold):
+        X += a * (-X + f(X) @ W_c.T)
+    fps = find_fixed_points(esn.closed_loop(), X)
+    keep, found, missing = [], [], []
+    for k, p in enumerate(patterns.astype(int)):
+        i = fps.start_point[k]
+        ok = i >= 0 and fps.status[i] == "fixed" and fps.n_unstable[i] == 0
+        ok = ok and np.array_equal(np.sign(esn.readout(fps.x[i])).astype(int), p)
+        (keep if ok else missing).append(tuple(int(b) for b in p))
+        if ok:
+            found.append(fps.x[i])
+    return Memories(
+        x=np.array(found).reshape(-1, esn.N),
+        patterns=np.array(keep, dtype=int).reshape(-1, n),
+        missing=missing,
+    )
+
+
+@dataclass(repr=False)
+class MemoryFate:
+    """What happens to each memory in perturbed copies of a network.
+
+    Attributes
+    ----------
+    etas : ndarray, shape (L,)
+    patterns : ndarray of int, shape (K, n_out)
+        The memories' bit patterns.
+    exists : ndarray of bool, shape (L, D, K)
+        The memory is still a fixed point of the perturbed network, near where it was and
+        with the same bit pattern (see :func:`track_memories`).
+    stable : ndarray of bool, shape (L, D, K)
+        ... and that point is stable: the memory *survives*.
+    shift : ndarray, shape (L, D, K)
+        RMS distance :math:`|x^*_\\eta - x^*|/\\sqrt N` the memory moved (nan where it did not
+        survive as an existing point).
+    """
+
+    etas: np.ndarray
+    patterns: np.ndarray
+    exists: np.ndarray
+    stable: np.ndarray
+    shift: np.ndarray
+
+    @property
+    def survived(self) -> np.ndarray:
+        """Fraction of memories surviving per level and draw, shape ``(L, D)``."""
+        return self.stable.mean(axis=2)
+
+    @property
+    def vanished(self) -> np.ndarray:
+        """Fraction of memories with no fixed point left nearby, shape ``(L, D)``."""
+        return 1.0 - self.exists.mean(axis=2)
+
+    @property
+    def destabilised(self) -> np.ndarray:
+        """Fraction still existing but no longer stable, shape ``(L, D)``."""
+        return (self.exists & ~self.stable).mean(axis=2)
+
+    def first_loss(self) -> float:
+        """The smallest :math:`\\eta` at which some draw lost some memory (nan if none)."""
+        lost = ~self.stable.all(axis=(1, 2))
+        return float(self.etas[np.argmax(lost)]) if lost.any() else float("nan")
+
+    def table(self) -> str:
+        """Per level: mean fractions of memories surviving, vanished and destabilised."""
+        lines = [f"{'eta':>8}  {'survived':>8}  {'vanished':>8}  {'unstable':>8}  {'moved':>8}"]
+        for i, eta in enumerate(self.etas):
+            moved = self.shift[i][self.stable[i]]
+            lines.append(
+                f"{eta:>8.1e}  {self.survived[i].mean():>8.2f}  {self.vanished[i].mean():>8.2f}  "
+                f"{self.destabilised[i].mean():>8.2f}  "
+                f"{np.median(moved) if moved.size else float('nan'):>8.1e}"
+            )
+        lines.append(f"{self.exists.shape[1]} draws, {self.exists.shape[2]} memories")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.table()
+
+
+@single_blas_thread
+def track_memories(
+    esn: ESN,
+    memories: Memories,
+    etas,
+    Z,
+    *,
+    settle: int = 300,
+    max_shift: float = 0.5,
+    max_iter: int = 50,
+    tol_fixed: float = 1e-20,
+) -> MemoryFate:
+    """Follow each memory into every perturbed network :math:`W_r + \\eta_l Z_d`.
+
+    A memory :math:`x^*` with Jacobian :math:`J^*` survives a small perturbation
+    :math:`E = \\eta Z` by moving to :math:`x^* + \\delta`,
+    :math:`\\delta \\approx -(J^*)^{-1} E\\,\\phi(x^*)`. For each perturbed network:
+
+    1. *Chord steps* :math:`x \\leftarrow x - (J^*)^{-1} F_E(x)` from :math:`x^*` (Newton's
+       method with the unperturbed Jacobian, factorised once per memory), as long as each
+       step at least halves :math:`|F_E|`.
+    2. Where they stop, the perturbed network *runs* from :math:`x^*` for ``settle`` steps
+       with no input (all such memories in one batch) and Newton's method polishes where it
+       ends. Past a saddle-node bifurcation the memory is gone and the run ends near another
+       memory.
+    3. A point counts as the memory when it is fixed (:math:`q <` ``tol_fixed``), reads out
+       the memory's bit pattern, is not also reached from another memory, and has moved less
+       than ``max_shift`` times the distance to the nearest other memory (far away, a
+       different attractor of a strongly perturbed network can read out the same pattern by
+       chance, one time in :math:`2^n`); the rightmost
+       eigenvalue of its Jacobian (Arnoldi) says whether it is still stable.
+
+    A memory that still exists but has lost stability is seen only when the chord steps
+    reach it; otherwise the run leaves it and it is counted as vanished.
+
+    Parameters
+    ----------
+    esn : ESN
+    memories : Memories
+        From :func:`find_memories`.
+    etas : array_like, shape (L,)
+    Z : array_like, shape (D, N, N)
+    settle : int
+        Steps of the run in stage 2.
+    max_shift : float
+        Largest move, as a fraction of the distance to the nearest other memory.
+    max_iter : int
+        Budget of the chord steps and of the Newton polish.
+    tol_fixed : float
+        A point is fixed when :math:`q = \\tfrac12|F|^2 <` ``tol_fixed``.
+
+    Returns
+    -------
+    MemoryFate
+    """
+    _check_esn(esn)
+    if not isinstance(memories, Memories):
+        raise TypeError(f"memories must come from find_memories, got {type(memories).__name__}")
+    etas, Z = _check_etas(etas), _check_noise(Z, esn.N)
+    settle, max_iter = positive_int(settle, "settle"), positive_int(max_iter, "max_iter")
+    max_shift = positive_float(max_shift, "max_shift")
+    L, D, K, N = len(etas), len(Z), len(memories), esn.N
+    exists = np.zeros((L, D, K), dtype=bool)
+    stable = np.zeros((L, D, K), dtype=bool)
+    shift = np.full((L, D, K), np.nan)
+    if K < 2:
+        raise ValueError(f"need at least 2 memories to track, got {K}")
+    reach = max_shift * memory_distances(memories)["nearest"] * np.sqrt(N)
+    tol_fixed = positive_float(tol_fixed, "tol_fixed")
+    base = esn.closed_loop()
+    lus = [scipy.linalg.lu_factor(J, check_finite=False) for J in base._jacobian(memories.x)]
+    a = esn.dt_over_tau
+    for (l, eta), d in itertools.product(enumerate(etas), range(D)):
+        system = RateRNN(base.W + eta * Z[d], phi=esn.phi)
+        X, fixed = _chord(system, memories.x, lus, max_iter, tol_fixed)
+        rest = np.flatnonzero(~fixed)
+        if rest.size:
+            Xr = memories.x[rest].copy()
+            for _ in range(settle):
+                Xr += a * system._rhs(Xr)
+            X[rest] = Xr
+            kept = _pattern(esn, Xr) == memories.patterns[rest]
+            polish = rest[kept.all(axis=1)]
+            fresh = [
+                scipy.linalg.lu_factor(J, check_finite=False) for J in system._jacobian(X[polish])
+            ]
+            Xp, fp = _chord(system, X[polish], fresh, max_iter, tol_fixed)
+            X[polish], fixed[polish] = Xp, fp
+        ok = fixed & (_pattern(esn, X) == memories.patterns).all(axis=1)
+        ok &= np.linalg.norm(X - memories.x, axis=1) < reach
+        close = np.max(np.abs(X[:, None, :] - X[None, :, :]), axis=2) < 1e-5
+        ok &= ~np.any(close & ok[None, :] & ~np.eye(K, dtype=bool), axis=1)  # two became one
+        for k in np.flatnonzero(ok):
+            exists[l, d, k] = True
+            stable[l, d, k] = _rightmost(system, X[k]) < 0
+            shift[l, d, k] = np.linalg.norm(X[k] - memories.x[k]) / np.sqrt(N)
+    return MemoryFate(
+        etas=etas, patterns=memories.patterns.copy(), exists=exists, stable=stable, shift=shift
+    )
+
+
+def _pattern(esn: ESN, X: np.ndarray) -> np.ndarray:
+    return np.sign(esn.phi.f(X) @ esn.W_o.T).astype(int)
+
+
+def _chord(system, X0, lus, max_iter, tol_fixed):
+    """Chord steps from each start ``X0[k]`` with the LU factors ``lus[k]``; a start is given up
+    as soon as a step fails to halve its |F|. Returns the end points and which are fixed."""
+    X = X0.copy()
+    F = system._rhs(X)
+    speed = np.linalg.norm(F, axis=1)
+    fixed = 0.5 * speed**2 < tol_fixed
+    alive = ~fixed
+    for _ in range(max_iter):
+        if not alive.any():
+            break
+        for k in np.flatnonzero(alive):
+            X[k] -= scipy.linalg.lu_solve(lus[k], F[k], check_finite=False)
+        F[alive] = system._rhs(X[alive])
+        new = np.linalg.norm(F, axis=1)
+        fixed |= alive & (0.5 * new**2 < tol_fixed)
+        alive &= ~fixed & (new <= 0.5 * speed)
+        speed = new
+    return X, fixed
+
+
+def _rightmost(system, x) -> float:
+    """Real part of the rightmost eigenvalue of J(x) (Arnoldi; dense for small N)."""
+    J = system._jacobian(x[None])[0]
+    if len(x) <= 50:
+        return float(np.max(np.linalg.eigvals(J).real))
+    try:
+        lam = scipy.sparse.linalg.eigs(
+            J, k=1, which="LR", v0=np.ones(len(x)), return_eigenvectors=False, tol=1e-10
+        )
+    except scipy.sparse.linalg.ArpackNoConvergence:
+        lam = np.linalg.eigvals(J)
+    return float(np.max(lam.real))
+
+
+def memory_distances(memories: Memories) -> dict[str, np.ndarray]:
+    """How far apart the memories are (RMS distance per unit, :math:`|x_i - x_j|/\\sqrt N`).
+
+    Returns
+    -------
+    dict
+        ``pairwise`` (K, K): all distances; ``nearest`` (K,): to the nearest other memory;
+        ``neighbours`` (n_pairs,): between memories that differ in exactly one bit (the
+        pairs an input pulse switches between, joined through an edge saddle).
+    """
+    if not isinstance(memories, Memories):
+        raise TypeError(f"memories must come from find_memories, got {type(memories).__name__}")
+    X, P = memories.x, memories.patterns
+    if len(X) < 2:
+        raise ValueError(f"need at least 2 memories to measure distances, got {len(X)}")
+    d = np.sqrt(np.maximum(_sqdist(X, X), 0.0) / X.shape[1])
+    off = d + np.diag(np.full(len(X), np.inf))
+    i, j = np.triu_indices(len(X), 1)
+    one_bit = np.sum(P[i] != P[j], axis=1) == 1
+    return {"pairwise": d, "nearest": off.min(axis=1), "neighbours": d[i[one_bit], j[one_bit]]}
+
+
+def perturbed_census(esn: ESN, E, states, **census_kwargs):
+    """:func:`rnnlab.census.census` of the perturbed network :math:`W_r + E`.
+
+    Parameters
+    ----------
+    esn : ESN
+    E : array_like, shape (N, N)
+        The perturbation, e.g. ``eta * noise_matrices(N, 1, seed=0)[0]``.
+    states : array_like, shape (T, N)
+        States for the trajectory starts (e.g. the perturbed network's own test run).
+    **census_kwargs
+        Passed on (``seed`` is required there).
+
+    Returns
+    -------
+    Census
+    """
+    from .census import census  # the census imports the fixed-point machinery; only here
+
+    return census(perturbed(esn, E), states, **census_kwargs)
+
+
+# -- checks -----------------------------------------------------------------------------------
+def _check_esn(esn) -> None:
+    if not isinstance(esn, ESN):
+        raise TypeError(f"esn must be an rnnlab.ESN, got {type(esn).__name__}")
+
+
+def _check_etas(etas) -> np.ndarray:
+    e = np.asarray(etas)
+    if e.ndim != 1 or e.size == 0:
+        raise ValueError(f"etas must be a non-empty 1-D array of noise levels, got shape {e.shape}")
+    e = as_vector(e, "etas")
+    if np.any(e < 0):
+        raise ValueError(f"etas must be >= 0 (standard deviations), got min {e.min():g}")
+    return e
+
+
+def _check_noise(Z, N: int) -> np.ndarray:
+    Z = np.asarray(Z)
+    if Z.ndim != 3 or Z.shape[1:] != (N, N) or Z.shape[0] == 0:
+        raise ValueError(f"Z must have shape (n_draws, {N}, {N}) (noise_matrices), got {Z.shape}")
+    if Z.dtype != np.float64 or not np.all(np.isfinite(Z)):
+        raise ValueError("Z must be a finite float64 array")
+    return Z
+
+
+def _rng(seed) -> np.random.Generator:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer | np.random.Generator):
+        raise TypeError(f"seed must be an integer or a numpy Generator, got {seed!r}")
+    return np.random.default_rng(seed)
+
+
+def _sqdist(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    return np.sum(A * A, axis=1)[:, None] - 2.0 * A @ B.T + np.sum(B * B, axis=1)[None, :]

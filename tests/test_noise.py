@@ -1,0 +1,201 @@
+"""Noise in the recurrent weights: the batched sweep equals the loop over trials, memories."""
+
+import numpy as np
+import pytest
+
+import rnnlab
+from rnnlab.esn import ESN
+from rnnlab.force import evaluate, train_force
+from rnnlab.noise import (
+    Memories,
+    NoiseSweep,
+    find_memories,
+    memory_distances,
+    noise_levels,
+    noise_matrices,
+    noise_sweep,
+    perturbed,
+    perturbed_census,
+    run_perturbed,
+    track_memories,
+)
+from rnnlab.tasks import FlipFlopTask
+
+
+@pytest.fixture(scope="module")
+def net():
+    """A small trained 2-bit flip-flop (N = 100, about a second to train)."""
+    task = FlipFlopTask(2, pulse_rate=0.01, pulse_at_start=True)
+    esn = ESN(100, 2, 2, g=0.6, seed=0)
+    train_force(esn, *task.generate(8000, seed=0))
+    return esn
+
+
+@pytest.fixture(scope="module")
+def test_seq():
+    return FlipFlopTask(2, pulse_rate=0.02, pulse_at_start=True).generate(400, seed=5)
+
+
+@pytest.fixture(scope="module")
+def memories(net):
+    return find_memories(net)
+
+
+@pytest.mark.parametrize("phi", ["tanh", "logistic"])
+def test_batched_run_equals_loop_over_trials(phi):
+    esn = ESN(30, 2, 2, g=0.9, phi=phi, seed=1)
+    esn.set_readout(np.random.default_rng(2).normal(0, 0.3, size=(2, 30)))
+    u, _ = FlipFlopTask(2, pulse_rate=0.05).generate(150, seed=0)
+    etas = np.array([0.0, 1e-3, 0.05, 0.4])
+    Z = noise_matrices(30, 3, seed=7)
+    x0 = np.random.default_rng(3).normal(size=30)
+    out, proj = run_perturbed(esn, u, etas, Z, x0=x0, project=lambda X: X[..., :3])
+    assert out.shape == (4, 3, 150, 2) and proj.shape == (4, 3, 150, 3)
+    for l, eta in enumerate(etas):
+        for d in range(3):
+            states, z = perturbed(esn, eta * Z[d]).run(u, x0=x0)
+            np.testing.assert_allclose(out[l, d], z, rtol=0, atol=1e-10)
+            np.testing.assert_allclose(proj[l, d], states[:, :3], rtol=0, atol=1e-10)
+
+
+def test_sweep_scores_equal_evaluate(net, test_seq):
+    u, y = test_seq
+    etas = [0.0, 3e-3, 0.1]
+    Z = noise_matrices(net.N, 2, seed=0)
+    sweep = noise_sweep(net, u, y, etas, Z=Z)
+    assert sweep.mse.shape == (3, 2)
+    for l, eta in enumerate(etas):
+        for d in range(2):
+            ref = evaluate(perturbed(net, eta * Z[d]), u, y)
+            for metric in ("mse", "accuracy", "settled_accuracy"):
+                assert getattr(sweep, metric)[l, d] == pytest.approx(ref[metric], abs=1e-10)
+    # eta = 0 is the trained network itself: no spread between draws
+    assert sweep.accuracy[0, 0] == sweep.accuracy[0, 1] > 0.95
+    assert sweep.std("mse")[0] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_sweep_breaks_down_with_noise(net, test_seq):
+    sweep = noise_sweep(net, *test_seq, [1e-4, 1.0], n_draws=3, seed=0)
+    acc = sweep.mean("settled_accuracy")
+    assert acc[0] > 0.95 and acc[1] < 0.8  # eta sqrt(N) = 10: a different network
+    assert sweep.mean("mse")[1] > 10 * sweep.mean("mse")[0]
+    assert sweep.breakdown("settled_accuracy", 0.9) == 1.0
+    assert sweep.breakdown("mse", 1e6) != sweep.breakdown("mse", 1e6)  # nan: never that bad
+
+
+def test_sweep_is_reproducible(net, test_seq):
+    a = noise_sweep(net, *test_seq, [0.01, 0.05], n_draws=2, seed=3)
+    b = noise_sweep(net, *test_seq, [0.01, 0.05], n_draws=2, seed=3)
+    c = noise_sweep(net, *test_seq, [0.01, 0.05], n_draws=2, seed=4)
+    np.testing.assert_array_equal(a.mse, b.mse)
+    assert not np.array_equal(a.mse, c.mse)
+    assert a.seed == 3 and "2 draws per level" in a.table()
+
+
+def test_noise_levels_and_matrices():
+    np.testing.assert_allclose(noise_levels(5), [1e-4, 1e-3, 1e-2, 1e-1, 1.0])
+    assert len(noise_levels()) == 20
+    Z = noise_matrices(200, 2, seed=0)
+    assert Z.shape == (2, 200, 200)
+    assert abs(Z.mean()) < 0.01 and Z.std() == pytest.approx(1.0, abs=0.01)
+    np.testing.assert_array_equal(Z, noise_matrices(200, 2, seed=0))
+
+
+def test_perturbed_copy_leaves_the_original(net):
+    E = 0.01 * noise_matrices(net.N, 1, seed=0)[0]
+    W_r = net.W_r.copy()
+    p = perturbed(net, E)
+    np.testing.assert_array_equal(p.W_r, W_r + E)
+    np.testing.assert_array_equal(net.W_r, W_r)
+    np.testing.assert_array_equal(p.W_o, net.W_o)
+    assert p.W_o is not net.W_o
+
+
+def test_breakdown_known_answer():
+    acc = np.array([[1.0, 1.0], [0.95, 0.85], [0.5, 0.6]])
+    s = NoiseSweep(
+        etas=np.array([1e-3, 1e-2, 1e-1]), mse=1 - acc, accuracy=acc, settled_accuracy=acc
+    )
+    assert s.breakdown("accuracy", 0.95) == 1e-2
+    assert s.breakdown("accuracy", 0.5) != s.breakdown("accuracy", 0.5)  # nan
+    assert s.breakdown("mse", 0.1) == 1e-2
+    np.testing.assert_allclose(s.sem("accuracy"), s.std("accuracy") / np.sqrt(2))
+
+
+def test_find_memories(net, memories):
+    assert len(memories) == 4 and memories.missing == []
+    assert sorted(map(tuple, memories.patterns)) == [(-1, -1), (-1, 1), (1, -1), (1, 1)]
+    system = net.closed_loop()
+    assert np.all(system.q(memories.x) < 1e-20)
+    np.testing.assert_array_equal(np.sign(net.readout(memories.x)), memories.patterns)
+
+
+def test_memory_distances_known_answer():
+    N = 4
+    X = np.array([[1, 1, 0, 0], [1, -1, 0, 0], [-1, 1, 0, 0], [-1, -1, 0, 0]], float)
+    mem = Memories(
+        x=X * np.sqrt(N), patterns=np.array([[1, 1], [1, -1], [-1, 1], [-1, -1]]), missing=[]
+    )
+    d = memory_distances(mem)
+    np.testing.assert_allclose(d["nearest"], 2.0)  # |x_i - x_j| / sqrt(N) = 2 sqrt(N)/sqrt(N)
+    np.testing.assert_allclose(np.sort(d["neighbours"]), [2.0] * 4)
+    np.testing.assert_allclose(d["pairwise"][0, 3], 2 * np.sqrt(2))
+
+
+def test_track_memories(net, memories):
+    Z = noise_matrices(net.N, 2, seed=0)
+    fate = track_memories(net, memories, [0.0, 1e-3, 1.0], Z)
+    assert fate.exists.shape == (3, 2, 4)
+    assert fate.stable[0].all() and fate.stable[1].all()
+    np.testing.assert_allclose(fate.shift[0], 0.0, atol=1e-12)
+    assert np.all((fate.shift[1] > 0) & (fate.shift[1] < 0.1))
+    assert not fate.stable[2].any()  # eta sqrt(N) = 10: every memory gone
+    assert fate.first_loss() == 1.0
+    np.testing.assert_allclose(fate.survived, fate.stable.mean(axis=2))
+    # the tracked point is the fixed point an independent search from the memory finds
+    p = perturbed(net, 1e-3 * Z[1]).closed_loop()
+    fps = rnnlab.find_fixed_points(p, memories.x)
+    assert fps.n_fixed == 4 and np.all(fps.n_unstable == 0)
+    found = fps.x[fps.start_point[:4]]
+    moved = np.linalg.norm(found - memories.x, axis=1) / np.sqrt(net.N)
+    np.testing.assert_allclose(fate.shift[1, 1], moved, atol=1e-8)
+
+
+def test_perturbed_census_finds_the_memories(net, memories):
+    E = 1e-3 * noise_matrices(net.N, 1, seed=0)[0]
+    u, _ = FlipFlopTask(2, pulse_rate=0.02, pulse_at_start=True).generate(600, seed=1)
+    states, _ = perturbed(net, E).run(u)
+    c = perturbed_census(net, E, states, n_samples=10, seed=0)
+    assert c.counts()[0] == 4
+    assert sorted(c.stable_patterns) == sorted(map(tuple, memories.patterns))
+
+
+def test_bad_inputs(net, test_seq, memories):
+    u, y = test_seq
+    Z = noise_matrices(net.N, 2, seed=0)
+    with pytest.raises(ValueError, match="etas must be >= 0"):
+        noise_sweep(net, u, y, [-1e-3], Z=Z)
+    with pytest.raises(ValueError, match="etas must be a non-empty 1-D"):
+        run_perturbed(net, u, [[0.1]], Z)
+    with pytest.raises(ValueError, match=r"Z must have shape \(n_draws, 100, 100\)"):
+        run_perturbed(net, u, [0.1], Z[:, :50])
+    with pytest.raises(ValueError, match="inputs must have shape"):
+        run_perturbed(net, u[:, :1], [0.1], Z)
+    with pytest.raises(TypeError, match="seed is required"):
+        noise_sweep(net, u, y, [0.1])
+    with pytest.raises(TypeError, match="either seed"):
+        noise_sweep(net, u, y, [0.1], seed=0, Z=Z)
+    with pytest.raises(TypeError, match=r"esn must be an rnnlab\.ESN"):
+        noise_sweep("net", u, y, [0.1], seed=0)
+    with pytest.raises(TypeError, match="seed must be an integer"):
+        noise_matrices(10, 2, seed=1.5)
+    with pytest.raises(ValueError, match="low must be below high"):
+        noise_levels(5, low=1.0, high=0.1)
+    with pytest.raises(ValueError, match="E must have shape"):
+        perturbed(net, np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="metric must be one of"):
+        noise_sweep(net, u, y, [0.1], Z=Z).mean("loss")
+    with pytest.raises(TypeError, match="memories must come from find_memories"):
+        track_memories(net, memories.x, [0.1], Z)
+    with pytest.raises(ValueError, match="need at least 2 memories"):
+        memory_distances(Memories(x=memories.x[:1], patterns=memories.patterns[:1], missing=[]))
