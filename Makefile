@@ -2,6 +2,8 @@
 #   make lab    create .venv, install rnnlab and JupyterLab into it, open the course
 #   make test   create/update .venv, then lint and run the whole test suite
 #   make book   build the Jupyter Book site into book/_build/html
+#   make student  student versions (no solutions) in build/student, instructor in build/instructor
+#   make browser  browser tests (chromium + Playwright); skipped, with a message, without chromium
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -9,7 +11,7 @@ STAMP  := $(VENV)/.rnnlab-installed
 # JupyterLab refuses to start as root unless told; containers often run as root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test lint format unit notebooks book refresh-notebooks benchmarks install clean
+.PHONY: lab test lint format unit notebooks browser book errata student refresh-notebooks benchmarks install clean
 
 install: $(STAMP)
 
@@ -32,19 +34,34 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Includes tests/test_student_versions.py, which runs every student notebook (marked slow).
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --ignore=tests/browser
 	$(BIN)/python -m pytest --doctest-modules rnnlab
 
 notebooks: $(STAMP)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks
 
-test: lint unit notebooks
+# The built book and a live JupyterLab in Debian's chromium (tests/browser). Without chromium
+# every test there is reported as SKIPPED with the reason; .ci/run installs chromium first.
+browser: $(STAMP)
+	@command -v chromium >/dev/null 2>&1 || echo "make browser: no chromium on PATH, the browser tests will be SKIPPED (apt-get install -y chromium)"
+	$(BIN)/python -m pytest tests/browser
+
+test: lint unit notebooks browser
 
 # Jupyter Book 1.x, offline. --all: Sphinx skips unchanged pages, but the library they
 # call may have changed, so every notebook is executed again; an error fails the build.
-book: $(STAMP)
+book: $(STAMP) errata
 	$(BIN)/jupyter-book build --all -W -n --keep-going book/
+
+# book/errata.md is generated from the chapters' "What we found" / "Errata" boxes.
+errata: $(STAMP)
+	$(BIN)/python tools/collect_errata.py
+
+# Solutions removed (exercise stubs kept) in build/student/, full copies in build/instructor/.
+student: $(STAMP)
+	$(BIN)/python tools/student_versions.py
 
 refresh-notebooks: $(STAMP)
 	$(BIN)/python tools/refresh_notebooks.py --all
@@ -53,4 +70,4 @@ benchmarks: $(STAMP)
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) build book/_build .pytest_cache .ruff_cache
+	rm -rf $(VENV) build book/_build test-artifacts .pytest_cache .ruff_cache
