@@ -98,7 +98,7 @@ def relax(J, u, A: float, phi: str | Nonlinearity = "tanh", *, tol: float = 1e-1
         while t > 1e-6:
             xn = x + t * step
             Fn = -xn + J @ phi.f(xn) + drive
-            if np.max(np.abs(Fn)) < res:
+            if np.linalg.norm(Fn) < np.linalg.norm(F):
                 break
             t *= 0.5
         x, F = xn, Fn
@@ -222,7 +222,7 @@ class TrainedReservoir:
         return self._cache[key]
 
     # -- gains --------------------------------------------------------------------------------
-    def transfer(self, s, n: int = 0, b=None) -> np.ndarray:
+    def transfer(self, s, n: int = 0, b=None, *, method: str = "eig") -> np.ndarray:
         r"""Open-loop transfer :math:`H_b(s) = w^\top\Phi'_n(sI - A_{OL})^{-1}b` at complex ``s``.
 
         :math:`1 - \prod_k (s - p_k)/(s - \lambda_k)`, with :math:`p_k` the eigenvalues of
@@ -232,14 +232,36 @@ class TrainedReservoir:
         n = self._n(n)
         if b is not None:
             b = as_vector(b, "b", size=self.N)
-        lam, p = self._pair(n, b)
         s = np.asarray(s, dtype=complex)
-        logratio = np.log(s[..., None] - p).sum(-1) - np.log(s[..., None] - lam).sum(-1)
+        if method == "solve":
+            return self._solve(s, n, b)
+        if method != "eig":
+            raise ValueError(f"method must be 'eig' or 'solve', got {method!r}")
+        lam, p = self._pair(n, b)
+        with np.errstate(divide="ignore"):  # s at a closed-loop pole: log 0 = -inf, exp -> 0
+            logratio = np.log(s[..., None] - p).sum(-1) - np.log(s[..., None] - lam).sum(-1)
         return 1.0 - np.exp(logratio)
 
-    def G_OL(self, omega, n: int = 0, b=None) -> np.ndarray:
-        r""":math:`G_{OL}(\omega) = w^\top\Phi'_n((1+i\omega)I - J\Phi'_n)^{-1}u` (eq. 6)."""
-        return self.transfer(1j * np.asarray(omega), n, b)
+    @single_blas_thread
+    def _solve(self, s: np.ndarray, n: int, b) -> np.ndarray:
+        b = self.u if b is None else b
+        d = self.phi.df(self.x[n])
+        A = _jacobian(self.J, d)
+        out = np.empty(s.size, dtype=complex)
+        for i, si in enumerate(s.ravel()):
+            M = -A.astype(complex)
+            M[np.diag_indices_from(M)] += si
+            out[i] = (self.w * d) @ scipy.linalg.solve(M, b, check_finite=False)
+        return out.reshape(s.shape)
+
+    def G_OL(self, omega, n: int = 0, b=None, *, method: str = "eig") -> np.ndarray:
+        r""":math:`G_{OL}(\omega) = w^\top\Phi'_n((1+i\omega)I - J\Phi'_n)^{-1}u` (eq. 6).
+
+        ``method='eig'`` (default) uses the two spectra (cheap for many frequencies once the
+        closed-loop eigenvalues are known); ``'solve'`` does one dense complex solve per
+        frequency (cheaper for a handful of frequencies on a fresh network).
+        """
+        return self.transfer(1j * np.asarray(omega), n, b, method=method)
 
     def dG_OL(self, omega, n: int = 0) -> np.ndarray:
         r""":math:`dG_{OL}/d\omega = -i(1 - G_{OL})\big[\sum_k (s-p_k)^{-1} - \sum_k (s-\lambda_k)^{-1}\big]`,
@@ -338,7 +360,7 @@ def train_open_loop(
     Raises
     ------
     NoFadingMemory
-        When the clamped network is not stable at some target: an eigenvalue of
+        When the clamped network does not settle (Newton fails) or is not stable at some target: an eigenvalue of
         :math:`-I + J\Phi'_m` with :math:`\operatorname{Re}\lambda \ge 0` (bulk radius
         :math:`\rho \gtrsim 1`).
     ValueError
@@ -356,7 +378,13 @@ def train_open_loop(
     u = as_vector(u, "u", size=N)
     A = as_vector(np.atleast_1d(np.asarray(targets, dtype=float)), "targets")
     phi = nonlinearity(phi, threshold)
-    X = np.stack([relax(J, u, a, phi, tol=tol) for a in A])
+    try:
+        X = np.stack([relax(J, u, a, phi, tol=tol) for a in A])
+    except RuntimeError as exc:
+        raise NoFadingMemory(
+            f"{exc}. A clamped network with fading memory settles to one stable state, so this "
+            "open loop is most likely not stable (lower g or raise A)"
+        ) from exc
     lam = np.stack([_eigvals(_jacobian(J, phi.df(x))) for x in X])
     for a, lam_a in zip(A, lam, strict=True):
         top = float(lam_a[0].real)
