@@ -89,12 +89,16 @@ def cross_covariances(X, n_lags: int) -> np.ndarray:
 
     .. math::
 
-        C_\ell = \frac{1}{n_\ell} \sum_{\text{trials}} \sum_{t}
+        C_\ell = \frac{1}{n} \sum_{\text{trials}} \sum_{t=1}^{n_{time} - \ell}
         (x_t - \bar x)(x_{t+\ell} - \bar x)^\top ,
 
-    :math:`\bar x` the mean over all samples, :math:`n_\ell` the number of pairs that are
-    :math:`\ell` steps apart within a trial (pairs never straddle two trials).
-    :math:`C_0` is symmetrised.
+    :math:`\bar x` the mean over all :math:`n` samples; pairs never straddle two trials.
+    Dividing by :math:`n` rather than by the number of pairs (the *biased* estimator,
+    shrunk by :math:`1 - \ell/n_{time}`) is what makes every block Toeplitz matrix built
+    from the :math:`C_\ell` positive semi-definite: its quadratic forms are sums of squares
+    of the zero-padded series. With the unbiased estimator, short non-stationary trials
+    (transients from rest) gave indefinite :math:`\Sigma_{2T}` and no log determinant.
+    Keep ``n_time`` well above :math:`2T`. :math:`C_0` is symmetrised.
 
     Parameters
     ----------
@@ -108,7 +112,7 @@ def cross_covariances(X, n_lags: int) -> np.ndarray:
     """
     X = _as_trials(X)
     n_lags = positive_int(n_lags, "n_lags")
-    _, n_time, N = X.shape
+    n_trials, n_time, N = X.shape
     if n_lags >= n_time:
         raise ValueError(
             f"n_lags must be smaller than the number of time steps {n_time}, got {n_lags}"
@@ -118,7 +122,7 @@ def cross_covariances(X, n_lags: int) -> np.ndarray:
     for lag in range(n_lags):
         a = Xc[:, : n_time - lag].reshape(-1, N)
         b = Xc[:, lag:].reshape(-1, N)
-        C[lag] = a.T @ b / a.shape[0]
+        C[lag] = a.T @ b / (n_trials * n_time)
     C[0] = 0.5 * (C[0] + C[0].T)
     return C
 
@@ -227,6 +231,11 @@ class DCA:
         Seed of the random starts (required: the same seed gives the same subspace).
     max_iter : int
         L-BFGS iterations per start.
+    n_pcs : int, optional
+        First reduce the data to its leading ``n_pcs`` principal components (covariance
+        PCA) and search there; the subspace is then mapped back, so ``components_`` still
+        lives in the full space. Needed when some directions never vary (silent ReLU
+        units make the covariance singular) and much faster for large :math:`N`.
 
     Attributes
     ----------
@@ -240,6 +249,7 @@ class DCA:
         Orthonormal bases of the subspaces reached from every start.
     mean_ : ndarray, shape (N,)
     cross_covs_ : ndarray, shape (2T, N, N)
+        (``(2T, n_pcs, n_pcs)`` with ``n_pcs``: of the reduced data.)
 
     Examples
     --------
@@ -251,8 +261,20 @@ class DCA:
     True
     """
 
-    def __init__(self, d: int, T: int = 5, *, n_init: int = 5, seed=0, max_iter: int = 500):
+    def __init__(
+        self,
+        d: int,
+        T: int = 5,
+        *,
+        n_init: int = 5,
+        seed=0,
+        max_iter: int = 500,
+        n_pcs: int | None = None,
+    ):
         self.d = positive_int(d, "d")
+        self.n_pcs = None if n_pcs is None else positive_int(n_pcs, "n_pcs")
+        if self.n_pcs is not None and self.n_pcs < self.d:
+            raise ValueError(f"n_pcs must be at least d = {self.d}, got {self.n_pcs}")
         self.T = positive_int(T, "T")
         self.n_init = positive_int(n_init, "n_init")
         self.max_iter = positive_int(max_iter, "max_iter")
@@ -268,6 +290,16 @@ class DCA:
         if self.d > N:
             raise ValueError(f"d must be at most the number of features {N}, got {self.d}")
         self.mean_ = Xt.reshape(-1, N).mean(axis=0)
+        P = np.eye(N)  # columns: the basis DCA searches in
+        if self.n_pcs is not None:
+            if self.n_pcs > N:
+                raise ValueError(
+                    f"n_pcs must be at most the number of features {N}, got {self.n_pcs}"
+                )
+            Xc = (Xt - self.mean_).reshape(-1, N)
+            _, U = np.linalg.eigh(Xc.T @ Xc)
+            P = U[:, ::-1][:, : self.n_pcs]
+            Xt = Xt @ P
         C = cross_covariances(Xt, 2 * self.T)
         if np.linalg.eigvalsh(C[0])[0] <= 1e-12 * np.trace(C[0]):
             raise ValueError(
@@ -275,7 +307,11 @@ class DCA:
                 "e.g. to its leading principal components"
             )
         self.cross_covs_ = C
-        return self._fit_covs(C, N)
+        self._fit_covs(C, C.shape[1])
+        if self.n_pcs is not None:
+            self.components_ = self.components_ @ P.T
+            self.restarts_bases_ = P @ self.restarts_bases_
+        return self
 
     def _fit_covs(self, C, N) -> DCA:
         rng = np.random.default_rng(self.seed)

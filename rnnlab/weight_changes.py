@@ -381,17 +381,12 @@ def pi_versus_slope(
         The maximal predictive information (nats) at each slope.
     """
     from .dca import DCA
-    from .projection import PCA
 
     slopes = as_vector(slopes, "slopes")
     if np.any(slopes < 0) or np.any(slopes > 1):
         raise ValueError(f"slopes must lie in [0, 1] (0 = ReLU, 1 = linear), got {slopes}")
     out = np.empty(slopes.size)
     for i, a in enumerate(slopes):
-        X = np.asarray(states_for_slope(float(a)), dtype=np.float64)
-        if X.ndim == 2:
-            X = X[None]
-        if n_pcs is not None:
-            X = PCA(positive_int(n_pcs, "n_pcs")).fit(X.reshape(-1, X.shape[-1])).transform(X)
-        out[i] = DCA(d, T, n_init=n_init, seed=seed).fit(X).pi_
+        X = states_for_slope(float(a))
+        out[i] = DCA(d, T, n_init=n_init, seed=seed, n_pcs=n_pcs).fit(X).pi_
     return out

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from rnnlab.dca import DCA, _pi_and_grad, cross_covariances, predictive_information
+from rnnlab.dca import DCA, _block_toeplitz, _pi_and_grad, cross_covariances, predictive_information
 from rnnlab.projection import PCA
 
 
@@ -93,8 +93,23 @@ def test_cross_covariances_do_not_straddle_trials():
     X = np.array([[[1.0], [-1.0], [0.0]], [[-1.0], [1.0], [0.0]]])  # two trials, mean 0
     C = cross_covariances(X, 2)
     assert C[0, 0, 0] == pytest.approx(4 / 6)
-    # within-trial pairs only: (1,-1), (-1,0), (-1,1), (1,0); a straddling (0,-1) would add one
-    assert C[1, 0, 0] == pytest.approx(-2 / 4)
+    # within-trial pairs only: (1,-1), (-1,0), (-1,1), (1,0); a straddling (0,-1) would add
+    # one; divided by all 6 samples (the biased estimator)
+    assert C[1, 0, 0] == pytest.approx(-2 / 6)
+
+
+def test_block_toeplitz_of_short_transients_is_positive_definite():
+    # decaying transients from the same start in every trial: the unbiased estimator made
+    # this indefinite; the biased one cannot be
+    rng = np.random.default_rng(0)
+    t = np.arange(12)
+    X = np.exp(-t / 3)[None, :, None] * rng.normal(size=(1, 1, 3)) + 0.01 * rng.normal(
+        size=(5, 12, 3)
+    )
+    C = cross_covariances(X, 10)
+    big = _block_toeplitz(np.ascontiguousarray(C), 10)
+    assert np.linalg.eigvalsh(0.5 * (big + big.T))[0] > 0
+    assert np.isfinite(DCA(d=2, T=5, n_init=1, seed=0).fit(X).pi_)
 
 
 def test_bad_inputs():
@@ -120,3 +135,15 @@ def test_bad_inputs():
         predictive_information(cross_covariances(X, 2), np.eye(4)[:, :1], 2)
     with pytest.raises(RuntimeError, match="call fit"):
         DCA(d=1, T=2, seed=0).transform(X)
+
+
+def test_n_pcs_reduction_maps_back_to_the_full_space():
+    X, plane = planted(0)
+    X = np.hstack([X, np.zeros((X.shape[0], 3))])  # three silent units: singular covariance
+    dca = DCA(d=2, T=3, n_init=2, seed=0, n_pcs=10).fit(X)
+    assert dca.components_.shape == (2, 13)
+    full_plane = np.vstack([plane, np.zeros((3, 2))])
+    assert np.degrees(scipy.linalg.subspace_angles(dca.components_.T, full_plane).max()) < 3.0
+    assert dca.restarts_bases_.shape == (2, 13, 2)
+    with pytest.raises(ValueError, match="n_pcs must be at least"):
+        DCA(d=3, n_pcs=2, seed=0)
