@@ -328,6 +328,47 @@ class TrainedReservoir:
         t, X = simulate(self.closed_loop(), self.x[n] + eps * d, duration, dt=dt)
         return t, (self.readout(X) - self.targets[n]) / eps, (X - self.x[n]) / eps
 
+    @single_blas_thread
+    def noise_response(
+        self,
+        n: int = 0,
+        *,
+        b=None,
+        amplitude: float = 0.05,
+        duration: float = 200.0,
+        dt: float = 0.05,
+        seed: int | np.random.Generator,
+    ):
+        r"""Closed loop at :math:`x^*_n` driven by white noise through the vector ``b``.
+
+        Euler-Maruyama for :math:`dx = (-x + (J + uw^\top)\phi(x))\,dt + a\,b\,dW_t`
+        from :math:`x^*_n`, with :math:`a` = ``amplitude`` and ``b`` (shape ``(N,)``, e.g. an
+        input vector :math:`w_{in}`) defaulting to :math:`u`. For small :math:`a` the output
+        is filtered by :math:`w^\top\Phi'(i\omega - A_{CL})^{-1}b = H_b/(1 - G_{OL})`, so
+        a resonance of that gain shows as oscillations at its frequency.
+
+        Returns
+        -------
+        t : ndarray, shape (T,)
+        dz : ndarray, shape (T,)
+            :math:`z(t) - A_n`.
+        """
+        n = self._n(n)
+        b = self.u if b is None else as_vector(b, "b", size=self.N)
+        amplitude = positive_float(amplitude, "amplitude", allow_zero=True)
+        duration, dt = positive_float(duration, "duration"), positive_float(dt, "dt")
+        rng = np.random.default_rng(seed)
+        W = self.J + np.outer(self.u, self.w)
+        steps = round(duration / dt)
+        kicks = rng.standard_normal(steps) * amplitude * np.sqrt(dt)
+        x = self.x[n].copy()
+        dz = np.empty(steps + 1)
+        dz[0] = self.readout(x) - self.targets[n]
+        for k in range(steps):
+            x += dt * (-x + W @ self.phi.f(x)) + kicks[k] * b
+            dz[k + 1] = self.readout(x) - self.targets[n]
+        return dt * np.arange(steps + 1), dz
+
 
 def train_open_loop(
     J,

@@ -134,6 +134,19 @@ def test_kick_response(small):
     assert abs(dz[-1]) < 0.05 * abs(dz[0])  # a stable target: the output settles
 
 
+def test_noise_response(small):
+    b = np.random.default_rng(1).standard_normal(small.N)
+    t, dz = small.noise_response(0, b=b, amplitude=0.01, duration=20.0, seed=4)
+    _, again = small.noise_response(0, b=b, amplitude=0.01, duration=20.0, seed=4)
+    _, other = small.noise_response(0, b=b, amplitude=0.01, duration=20.0, seed=5)
+    assert t.shape == dz.shape == (401,)
+    np.testing.assert_array_equal(dz, again)
+    assert not np.allclose(dz, other)
+    assert 1e-4 < np.std(dz) < 0.1
+    _, quiet = small.noise_response(0, amplitude=0.0, duration=5.0, seed=0)
+    assert np.max(np.abs(quiet)) < 1e-9  # the target is a fixed point of the closed loop
+
+
 def test_unstable_open_loop_is_an_error():
     J, u = random_reservoir(300, 2.5, seed=0)
     with pytest.raises(NoFadingMemory, match="not stable"):
