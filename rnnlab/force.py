@@ -86,6 +86,7 @@ def train_force(
     update_every: int = 2,
     snapshot_every: int = 100,
     x0=None,
+    W_o0=None,
     progress: bool = False,
 ) -> ForceHistory:
     """Train ``esn.W_o`` by FORCE on one sequence; the network's readout is replaced.
@@ -103,12 +104,16 @@ def train_force(
         Updates between stored readout snapshots (for the evolution of the phase portrait).
     x0 : array_like, shape (N,), optional
         Initial state (default ``esn.x0``).
+    W_o0 : array_like, shape (n_out, N), optional
+        Readout to start from (default zero), e.g. the current ``esn.W_o`` to continue
+        training a transferred network; :math:`P` starts at :math:`I/\alpha` either way.
     progress : bool
         Show a progress bar (tqdm; a notebook widget in Jupyter).
 
     Returns
     -------
     ForceHistory
+        The first snapshot is the starting readout.
     """
     U, Y = _check_sequence(esn, inputs, targets)
     alpha = positive_float(alpha, "alpha")
@@ -117,7 +122,10 @@ def train_force(
     N, T = esn.N, len(U)
 
     P = np.asfortranarray(np.eye(N) / alpha)  # only its upper triangle is kept up to date
-    W_o = np.zeros((esn.n_out, N), order="F")
+    if W_o0 is None:
+        W_o = np.zeros((esn.n_out, N), order="F")
+    else:
+        W_o = np.asfortranarray(as_matrix(W_o0, "W_o0", shape=(esn.n_out, N)).copy())
     x = esn.x0.copy() if x0 is None else as_vector(x0, "x0", size=N)
     W_r, W_fb, a, f = esn.W_r, esn.W_fb, esn.dt_over_tau, esn.phi.f
     drive = U @ esn.B.T

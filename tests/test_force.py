@@ -69,6 +69,21 @@ def test_rls_equals_ridge_without_feedback(alpha, every):
     np.testing.assert_allclose(hist.outputs[0], 0.0)
 
 
+def test_rls_from_a_starting_readout_is_ridge_towards_it():
+    """With W_o0, RLS minimises alpha |W - W_o0|^2 + sum |W r - y|^2:
+    W = (alpha W_o0 + Y^T R)(alpha I + R^T R)^-1."""
+    esn, U, Y = random_problem(seed=4)
+    esn.W_r = np.zeros_like(esn.W_r)
+    R = np.tanh(esn.run(U)[0])
+    W0 = np.random.default_rng(9).normal(size=esn.W_o.shape)
+    alpha = 2.0
+    hist = train_force(esn, U, Y, alpha=alpha, update_every=1, W_o0=W0)
+    expected = np.linalg.solve(alpha * np.eye(esn.N) + R.T @ R, (alpha * W0 + Y.T @ R).T).T
+    assert rel_err(esn.W_o, expected) < 1e-8
+    np.testing.assert_array_equal(hist.snapshots[0], W0)
+    np.testing.assert_allclose(hist.outputs[0], W0 @ R[0], rtol=1e-12)
+
+
 @pytest.mark.parametrize("every", [1, 2, 5])
 def test_rls_equals_ridge_with_closed_loop_dynamics(every):
     """Full dynamics (reservoir and feedback): replay the rates from the recorded outputs."""
@@ -303,6 +318,7 @@ def test_esn_must_be_an_esn(func):
         ({"update_every": 1.5}, TypeError, "update_every"),
         ({"snapshot_every": 0}, ValueError, "snapshot_every"),
         ({"x0": np.zeros(9)}, ValueError, "x0"),
+        ({"W_o0": np.zeros((2, 9))}, ValueError, "W_o0"),
     ],
 )
 def test_bad_force_options_are_rejected(kwargs, error, name):
