@@ -54,7 +54,6 @@ import scipy.sparse.linalg
 from ._blas import single_blas_thread
 from ._validation import as_matrix, as_vector, positive_float, positive_int
 from .esn import ESN
-from .fixed_points import find_fixed_points
 from .systems import RateRNN
 
 __all__ = [
@@ -344,7 +343,9 @@ class Memories:
 
 
 @single_blas_thread
-def find_memories(esn: ESN, *, pulse_length: int = 11, gap: int = 40, hold: int = 300) -> Memories:
+def find_memories(
+    esn: ESN, *, pulse_length: int = 11, gap: int = 40, hold: int = 300, tol_fixed: float = 1e-20
+) -> Memories:
     """The :math:`2^n` memories: write each bit pattern, let the network settle, polish.
 
     For every pattern :math:`p \\in \\{-1, +1\\}^n` the network starts at ``esn.x0`` and
@@ -352,9 +353,10 @@ def find_memories(esn: ESN, *, pulse_length: int = 11, gap: int = 40, hold: int 
     pulse :math:`p_j` for ``pulse_length`` steps followed by ``gap`` silent steps. The
     pattern is written twice (a pulse that arrives while the network holds no memory yet
     can fail to switch it), then ``hold`` more silent steps follow (all patterns in one
-    batch). :func:`~rnnlab.find_fixed_points`
-    turns the end states into fixed points. A pattern is stored when its run ends at a
-    *stable* fixed point whose readout has the signs of :math:`p`.
+    batch). Newton's method polishes the end states into fixed points (:math:`q <`
+    ``tol_fixed``) and the rightmost eigenvalue of the Jacobian (Arnoldi) tests their
+    stability. A pattern is stored when its run ends at a *stable* fixed point whose
+    readout has the signs of :math:`p`, distinct from the other patterns' points.
 
     Returns
     -------
@@ -363,6 +365,7 @@ def find_memories(esn: ESN, *, pulse_length: int = 11, gap: int = 40, hold: int 
     _check_esn(esn)
     pulse_length, gap = positive_int(pulse_length, "pulse_length"), positive_int(gap, "gap")
     hold = positive_int(hold, "hold")
+    tol_fixed = positive_float(tol_fixed, "tol_fixed")
     n = esn.n_out
     if esn.n_in != n:
         raise ValueError(f"a flip-flop network has n_in = n_out, got {esn.n_in} and {n}")
@@ -376,15 +379,18 @@ def find_memories(esn: ESN, *, pulse_length: int = 11, gap: int = 40, hold: int 
             X += a * (-X + f(X) @ W_c.T + (pulse if t < pulse_length else 0.0))
     for _ in range(hold):
         X += a * (-X + f(X) @ W_c.T)
-    fps = find_fixed_points(esn.closed_loop(), X)
+    # Newton's method polishes where the runs ended (they are close to the memories).
+    system = esn.closed_loop()
+    lus = [scipy.linalg.lu_factor(J, check_finite=False) for J in system._jacobian(X)]
+    X, fixed = _chord(system, X, lus, 50, tol_fixed)
     keep, found, missing = [], [], []
     for k, p in enumerate(patterns.astype(int)):
-        i = fps.start_point[k]
-        ok = i >= 0 and fps.status[i] == "fixed" and fps.n_unstable[i] == 0
-        ok = ok and np.array_equal(np.sign(esn.readout(fps.x[i])).astype(int), p)
+        ok = fixed[k] and np.array_equal(_pattern(esn, X[k : k + 1])[0], p)
+        ok = ok and all(np.max(np.abs(X[k] - x)) >= 1e-5 for x in found)
+        ok = ok and _rightmost(system, X[k]) < 0
         (keep if ok else missing).append(tuple(int(b) for b in p))
         if ok:
-            found.append(fps.x[i])
+            found.append(X[k])
     return Memories(
         x=np.array(found).reshape(-1, esn.N),
         patterns=np.array(keep, dtype=int).reshape(-1, n),
