@@ -186,3 +186,30 @@ def test_training_is_reproducible_and_learns():
     h = runs[0][1]
     assert h.loss[-100:].mean() < 0.85 * h.loss[:100].mean()  # learning, not yet done
     assert h.val_value.shape == (4,) and h.best_value < 0.3
+
+
+@pytest.mark.parametrize("delay", [0, 8])
+def test_shipped_networks_do_the_task(delay):
+    from rnnlab.networks import DELAYED_RECIPE, delayed_task, load_delayed_network
+
+    model = load_delayed_network(delay)
+    assert model.config() == {
+        **model.config(),
+        **{k: v for k, v in DELAYED_RECIPE["model"].items() if k != "seed"},
+    }
+    assert model.info["delay"] == delay
+    u, y = delayed_task(delay).generate(10_000, seed=123)
+    assert bit_accuracy(model.run(u)[1], y) >= (0.99 if delay == 0 else 0.98)
+    lam = np.linalg.eigvals(model.W)
+    outside = lam[np.abs(lam) > 1]
+    if delay == 0:
+        assert np.all(np.abs(outside.imag) < 1e-12) and len(outside) == 3
+    else:
+        assert np.sum(np.abs(outside.imag) > 0.1) >= 4  # at least two rotating pairs
+
+
+def test_load_delayed_network_rejects_unknown_delays():
+    from rnnlab.networks import load_delayed_network
+
+    with pytest.raises(ValueError, match=r"delay must be one of \(0, 2, 4, 8\), got 3"):
+        load_delayed_network(3)
