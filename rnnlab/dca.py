@@ -127,29 +127,32 @@ def cross_covariances(X, n_lags: int) -> np.ndarray:
     return C
 
 
+def _blocks_by_lag(P: np.ndarray, k: int) -> np.ndarray:
+    """``(2k - 1, d, d)``: entry ``k - 1 + l`` is P[l] for l >= 0 and P[-l].T for l < 0."""
+    return np.concatenate([np.swapaxes(P[k - 1 : 0 : -1], 1, 2), P[:k]])
+
+
 def _block_toeplitz(P: np.ndarray, k: int) -> np.ndarray:
     """``(k d, k d)`` matrix with block (i, j) = P[j - i] (P[-l] = P[l].T)."""
     d = P.shape[1]
-    S = np.empty((k * d, k * d))
-    for i in range(k):
-        for j in range(k):
-            blk = P[j - i] if j >= i else P[i - j].T
-            S[i * d : (i + 1) * d, j * d : (j + 1) * d] = blk
-    return S
+    lag = np.arange(k)[None, :] - np.arange(k)[:, None]  # j - i
+    return _blocks_by_lag(P, k)[lag + k - 1].transpose(0, 2, 1, 3).reshape(k * d, k * d)
 
 
-def _logdet_and_lag_sums(P: np.ndarray, k: int) -> tuple[float, dict[int, np.ndarray]]:
-    """log det of the ``k``-window projected covariance and the block-diagonal sums of its inverse."""
+def _logdet_and_lag_sums(P: np.ndarray, k: int) -> tuple[float, np.ndarray]:
+    """log det of the ``k``-window projected covariance and the block-diagonal sums of its inverse.
+
+    The sums come back as ``(2k - 1, d, d)``: entry ``k - 1 + l`` is
+    :math:`S_l = \\sum_t B_{t+l,\\, t}` for :math:`l = 1-k, \\dots, k-1`.
+    """
     d = P.shape[1]
-    A = _block_toeplitz(P, k)
-    c, lower = scipy.linalg.cho_factor(A, lower=True, check_finite=False)
+    c = np.linalg.cholesky(_block_toeplitz(P, k))
     logdet = 2.0 * float(np.sum(np.log(np.diag(c))))
-    B = scipy.linalg.cho_solve((c, lower), np.eye(k * d), check_finite=False)
-    Bb = B.reshape(k, d, k, d).transpose(0, 2, 1, 3)  # Bb[i, j] = block (i, j)
-    sums = {
-        lag: sum(Bb[t + lag, t] for t in range(max(0, -lag), min(k, k - lag)))
-        for lag in range(1 - k, k)
-    }
+    ci = scipy.linalg.solve_triangular(c, np.eye(k * d), lower=True, check_finite=False)
+    Bb = (ci.T @ ci).reshape(k, d, k, d).transpose(0, 2, 1, 3)  # Bb[i, j] = block (i, j)
+    sums = np.stack(
+        [np.diagonal(Bb, offset=-lag, axis1=0, axis2=1).sum(axis=-1) for lag in range(1 - k, k)]
+    )
     return logdet, sums
 
 
@@ -169,9 +172,10 @@ def _pi_and_grad(C: np.ndarray, Q: np.ndarray, T: int, want_grad: bool = True):
     CtQ = np.swapaxes(C, 1, 2) @ Q
     G = np.zeros_like(Q)
     for k, sums, w in ((T, s_T, 2.0), (2 * T, s_2T, -1.0)):
-        g = CQ[0] @ sums[0]
-        for lag in range(1, k):
-            g += CQ[lag] @ sums[lag] + CtQ[lag] @ sums[-lag]
+        # sums[k - 1 + l] is S_l: lags 0..k-1 pair with C_l, lags -1..-(k-1) with C_l^T
+        g = np.einsum("lnd,lde->ne", CQ[:k], sums[k - 1 :])
+        if k > 1:
+            g += np.einsum("lnd,lde->ne", CtQ[1:k], sums[k - 2 :: -1])
         G += w * g
     return pi, G
 
