@@ -118,63 +118,85 @@ def perturbed(esn: ESN, E) -> ESN:
 # -- batched simulation -----------------------------------------------------------------------
 @single_blas_thread
 def run_perturbed(
-    esn: ESN, inputs, etas, Z, *, x0=None, project=None
+    esn, inputs, etas, Z, *, x0=None, project=None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Run every perturbed network :math:`W_r + \\eta_l Z_d` on one input sequence, as a batch.
 
     Parameters
     ----------
-    esn : ESN
-        A trained network (its readout is frozen).
+    esn : ESN or sequence of ESN
+        Trained network(s) (readouts frozen). Several networks of the same size share the
+        draws and run in the same batch (their products with :math:`Z_d` become one).
     inputs : array_like, shape (T, n_in)
     etas : array_like, shape (L,)
         Noise levels :math:`\\eta_l \\ge 0` (0 gives the unperturbed network).
     Z : array_like, shape (D, N, N)
         Standard normal draws (:func:`noise_matrices`); draw :math:`d` is used at every level.
     x0 : array_like, shape (N,), optional
-        Initial state of every run (default ``esn.x0``).
+        Initial state of every run (default each network's ``x0``).
     project : callable, optional
         Maps states ``(..., N)`` to ``(..., k)`` coordinates (e.g. ``PCA.transform``) to keep
-        the trajectories; the full states, ``L·D·T·N`` numbers, are not kept.
+        the trajectories; the full states, ``L·D·T·N`` numbers, are not kept. One network only.
 
     Returns
     -------
-    outputs : ndarray, shape (L, D, T, n_out)
+    outputs : ndarray, shape (L, D, T, n_out), or (M, L, D, T, n_out) for M networks
         :math:`z_t` of each run, as in :meth:`ESN.run`.
     projected : ndarray, shape (L, D, T, k), or None
         The projected states :math:`x_t` when ``project`` is given.
     """
-    _check_esn(esn)
-    U = as_matrix(inputs, "inputs", shape=(None, esn.n_in))
+    nets = [esn] if isinstance(esn, ESN) else list(esn) if isinstance(esn, list | tuple) else [esn]
+    for net in nets:
+        _check_esn(net)
+    first = nets[0]
+    for net in nets[1:]:
+        same = (net.N, net.n_in, net.n_out, net.dt_over_tau)
+        if same != (first.N, first.n_in, first.n_out, first.dt_over_tau):
+            raise ValueError(
+                "networks run together must share N, n_in, n_out and dt_over_tau, got "
+                f"{(first.N, first.n_in, first.n_out, first.dt_over_tau)} and {same}"
+            )
+    if project is not None and len(nets) > 1:
+        raise ValueError("project works with one network at a time")
+    U = as_matrix(inputs, "inputs", shape=(None, first.n_in))
     etas = _check_etas(etas)
-    Z = _check_noise(Z, esn.N)
-    x = np.array(esn.x0 if x0 is None else as_vector(x0, "x0", size=esn.N))
-    L, D, N, T = len(etas), len(Z), esn.N, len(U)
+    Z = _check_noise(Z, first.N)
+    M, L, D, N, T = len(nets), len(etas), len(Z), first.N, len(U)
 
-    W_c = esn.W_r + esn.W_fb @ esn.W_o
-    drive = U @ esn.B.T
-    a, f, W_o = esn.dt_over_tau, esn.phi.f, esn.W_o
-    # Draw-major layout: X[d, l] is the state of draw d at level l, so the rates of one draw
-    # at all levels, R[d], are contiguous for the product Z_d R_d^T.
-    X = np.broadcast_to(x, (D, L, N)).copy()
-    eta = etas[None, :, None]
-    outputs = np.empty((T, D, L, esn.n_out))
+    W_c = [net.W_r + net.W_fb @ net.W_o for net in nets]
+    drive = np.stack([U @ net.B.T for net in nets], axis=1)[:, None, :, None, :]  # (T,1,M,1,N)
+    # Draw-major layout: X[d, m, l] is the state of draw d, network m, level l, so the rates
+    # of one draw, R[d], are contiguous for the product R_d Z_d^T = (Z_d R_d^T)^T.
+    X = np.empty((D, M, L, N))
+    for m, net in enumerate(nets):
+        X[:, m] = net.x0 if x0 is None else as_vector(x0, "x0", size=N)
+    R = np.empty_like(X)
+    recurrent = np.empty_like(X)
+    noise = np.empty((D, M * L, N))
+    eta = etas[None, None, :, None]
+    a = first.dt_over_tau
+    outputs = np.empty((T, D, M, L, first.n_out))
     projected = None
     for t in range(T):
-        R = f(X)
+        for m, net in enumerate(nets):
+            R[:, m] = net.phi.f(X[:, m])
+            outputs[t, :, m] = R[:, m] @ net.W_o.T
+            recurrent[:, m] = (R[:, m].reshape(D * L, N) @ W_c[m].T).reshape(D, L, N)
         if project is not None:
-            P = np.asarray(project(X))
+            P = np.asarray(project(X[:, 0]))
             if projected is None:
                 projected = np.empty((T, *P.shape))
             projected[t] = P
-        outputs[t] = R @ W_o.T
-        recurrent = (R.reshape(D * L, N) @ W_c.T).reshape(D, L, N)
-        recurrent += eta * np.matmul(R, Z.transpose(0, 2, 1))  # (Z_d R_d^T)^T = R_d Z_d^T
-        X += a * (-X + recurrent + drive[t])
-    outputs = outputs.transpose(2, 1, 0, 3)  # (L, D, T, n_out)
+        np.matmul(R.reshape(D, M * L, N), Z.transpose(0, 2, 1), out=noise)
+        recurrent += eta * noise.reshape(D, M, L, N)
+        recurrent += drive[t]
+        recurrent -= X
+        X += a * recurrent
+    outputs = outputs.transpose(2, 3, 1, 0, 4)  # (M, L, D, T, n_out)
     if projected is not None:
         projected = projected.transpose(2, 1, 0, 3)
-    return np.ascontiguousarray(outputs), projected
+    out = np.ascontiguousarray(outputs)
+    return (out[0] if isinstance(esn, ESN) else out), projected
 
 
 def _scores(Z, U: np.ndarray, Y: np.ndarray, settle: int) -> dict[str, np.ndarray]:
@@ -258,7 +280,7 @@ class NoiseSweep:
 
 
 def noise_sweep(
-    esn: ESN,
+    esn,
     inputs,
     targets,
     etas=None,
@@ -273,8 +295,9 @@ def noise_sweep(
 
     Parameters
     ----------
-    esn : ESN
-        A trained network.
+    esn : ESN or sequence of ESN
+        A trained network, or several of the same size (tested with the same draws, in one
+        batch: a paired comparison, and faster than one at a time).
     inputs, targets : array_like, shapes (T, n_in), (T, n_out)
         A fresh test sequence; every perturbed network sees the same one.
     etas : array_like, shape (L,), optional
@@ -292,28 +315,29 @@ def noise_sweep(
 
     Returns
     -------
-    NoiseSweep
+    NoiseSweep, or a list of them for a sequence of networks
     """
-    _check_esn(esn)
-    U = as_matrix(inputs, "inputs", shape=(None, esn.n_in))
-    Y = as_matrix(targets, "targets", shape=(len(U), esn.n_out))
+    first = esn if isinstance(esn, ESN) else next(iter(esn), None)
+    _check_esn(first)
+    U = as_matrix(inputs, "inputs", shape=(None, first.n_in))
+    Y = as_matrix(targets, "targets", shape=(len(U), first.n_out))
     etas = noise_levels() if etas is None else _check_etas(etas)
     settle = positive_int(settle, "settle")
     if Z is None:
         if seed is None:
             raise TypeError("seed is required (or pass the draws as Z)")
-        Z = noise_matrices(esn.N, n_draws, seed=seed)
+        Z = noise_matrices(first.N, n_draws, seed=seed)
     elif seed is not None:
         raise TypeError("give either seed (to draw the noise) or Z (the draws), not both")
-    outputs, _ = run_perturbed(esn, U, etas, Z, x0=x0)
-    s = _scores(outputs, U, Y, settle)
-    return NoiseSweep(
-        etas=etas,
-        mse=s["mse"],
-        accuracy=s["accuracy"],
-        settled_accuracy=s["settled_accuracy"],
-        seed=int(seed) if isinstance(seed, int | np.integer) else None,
-    )
+    single = isinstance(esn, ESN)
+    outputs, _ = run_perturbed(esn if single else list(esn), U, etas, Z, x0=x0)
+    s = _scores(outputs[None] if single else outputs, U, Y, settle)
+    seed = int(seed) if isinstance(seed, int | np.integer) else None
+    sweeps = [
+        NoiseSweep(etas, s["mse"][m], s["accuracy"][m], s["settled_accuracy"][m], seed)
+        for m in range(len(s["mse"]))
+    ]
+    return sweeps[0] if single else sweeps
 
 
 # -- memories as fixed points -----------------------------------------------------------------

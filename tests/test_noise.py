@@ -199,3 +199,17 @@ def test_bad_inputs(net, test_seq, memories):
         track_memories(net, memories.x, [0.1], Z)
     with pytest.raises(ValueError, match="need at least 2 memories"):
         memory_distances(Memories(x=memories.x[:1], patterns=memories.patterns[:1], missing=[]))
+
+
+def test_several_networks_in_one_batch_equal_one_at_a_time(net, test_seq):
+    other = ESN(100, 2, 2, g=0.6, phi="logistic", seed=4)
+    other.set_readout(np.random.default_rng(0).normal(0, 0.2, size=(2, 100)))
+    u, y = test_seq
+    Z = noise_matrices(net.N, 2, seed=1)
+    both = noise_sweep([net, other], u, y, [1e-3, 0.05], Z=Z)
+    for sweep, esn in zip(both, (net, other), strict=True):
+        alone = noise_sweep(esn, u, y, [1e-3, 0.05], Z=Z)
+        np.testing.assert_allclose(sweep.mse, alone.mse, rtol=1e-10)
+        np.testing.assert_array_equal(sweep.accuracy, alone.accuracy)
+    with pytest.raises(ValueError, match="must share N"):
+        run_perturbed([net, ESN(50, 2, 2, seed=0)], u, [0.1], Z)
