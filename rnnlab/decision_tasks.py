@@ -29,6 +29,7 @@ __all__ = [
     "DECISION_LEVELS",
     "RECIPES",
     "Trials",
+    "accuracy",
     "decision_trials",
     "initial_network",
     "load_trained",
@@ -165,6 +166,34 @@ def decision_trials(
     u = lv[:, None, :] + input_noise * rng.standard_normal((n_trials, n_time, 2))
     y = np.broadcast_to(target[:, None, None], (n_trials, n_time, 1)).copy()
     return Trials(u, y, mask, lv)
+
+
+def accuracy(outputs, trials: Trials, *, last: int = 20) -> float:
+    r"""Fraction of trials answered right: the output averaged over the last ``last`` steps
+    is nearer the trial's own target than the other target value.
+
+    Parameters
+    ----------
+    outputs : array_like, shape (B, T, 1)
+        The network's :math:`z_t`.
+    trials : Trials
+        The trials that produced them (two target values in total).
+    last : int
+        Steps averaged at the end of each trial.
+    """
+    Z = np.asarray(outputs, dtype=np.float64)
+    if Z.shape != trials.targets.shape:
+        raise ValueError(
+            f"outputs must have shape {trials.targets.shape} (as the targets), got {Z.shape}"
+        )
+    last = positive_int(last, "last")
+    values = np.unique(trials.targets)
+    if values.size > 2:
+        raise ValueError(f"accuracy needs two target values, got {values}")
+    mid = values.mean() if values.size == 2 else 0.5
+    z = Z[:, -last:, 0].mean(axis=1)
+    y = trials.targets[:, -1, 0]
+    return float(np.mean((z > mid) == (y > mid)))
 
 
 #: The report's two networks (§2) and this course's training length: network size, inputs,

@@ -6,6 +6,7 @@ import pytest
 from rnnlab.decision_tasks import (
     DECISION_LEVELS,
     RECIPES,
+    accuracy,
     decision_trials,
     initial_network,
     load_trained,
@@ -41,6 +42,15 @@ def test_same_seed_same_trials():
     assert not np.array_equal(a.inputs, decision_trials(5, 10, seed=4, grace=2).inputs)
 
 
+def test_accuracy_counts_the_side_of_the_midpoint():
+    tr = decision_trials(4, 30, seed=0, levels=[[0.2, 0.4], [0.4, 0.2], [0.5, 0.7], [0.7, 0.5]])
+    Z = np.zeros((4, 30, 1))
+    Z[:, :, 0] = np.array([0.7, 0.4, 0.1, 0.3])[:, None]  # right, right, wrong, right
+    assert accuracy(Z, tr) == 0.75
+    with pytest.raises(ValueError, match="outputs must have shape"):
+        accuracy(Z[:, :, :0], tr)
+
+
 def test_bad_inputs():
     with pytest.raises(ValueError, match="seed is required"):
         perception_trials(3, seed=None)
@@ -67,6 +77,4 @@ def test_shipped_networks_start_from_their_recipe_and_solve_the_task(task):
     net = initial_network(task, 0).with_weights(data["W1"][0])
     tr = RECIPES[task]["trials"](40, seed=123)
     _, Z = net.run(tr.inputs, seed=5)
-    z = Z[:, -20:, 0].mean(axis=1)
-    mid = np.mean(np.unique(tr.targets))
-    assert np.all((z > mid) == (tr.targets[:, -1, 0] > mid))
+    assert accuracy(Z, tr) == 1.0
