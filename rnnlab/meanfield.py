@@ -446,6 +446,12 @@ class MultiTargetMeanField:
             raise ValueError(f"n must be a target index in 0..{self.M - 1}, got {n!r}")
         return int(n)
 
+    def rho(self, n: int = 0) -> float:
+        r"""Radius of the open-loop bulk at target ``n``: :math:`\rho_n^2 = g^2\mathbb E[\phi'(x_n)^2]`."""
+        n = self._n(n)
+        U, X1, Wq = _joint_grid(self.C, self.n_nodes, self.M)
+        return float(self.g * np.sqrt(Wq @ self.phi.df(U * self.targets[n] + X1[:, n]) ** 2))
+
     def state_space(self, n: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         r""":math:`(K, b, c)` with :math:`G^{OL}_n = c^\top((1 + i\omega)I - K)^{-1}b`."""
         n = self._n(n)

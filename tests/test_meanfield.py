@@ -156,6 +156,7 @@ def test_one_target_reduces_to_the_scalar_theory():
     mf = mean_field("tanh", 0.8, 1.0)
     mt = mean_field_targets("tanh", 0.8, [1.0], n_nodes=30)
     assert mt.C[0, 0] == pytest.approx(mf.sigma2, rel=1e-6)
+    assert mt.rho(0) == pytest.approx(mf.rho, rel=1e-6)
     assert mt.output_poles(0)[0].real == pytest.approx(mf.lambda_out, abs=1e-5)
     om = np.array([0.0, 0.5, 2.0])
     np.testing.assert_allclose(mt.G_OL(om), mf.G_OL(om), atol=1e-5)
