@@ -380,7 +380,10 @@ def find_memories(
     batch). Newton's method polishes the end states into fixed points (:math:`q <`
     ``tol_fixed``) and the rightmost eigenvalue of the Jacobian (Arnoldi) tests their
     stability. A pattern is stored when its run ends at a *stable* fixed point whose
-    readout has the signs of :math:`p`, distinct from the other patterns' points.
+    readout has the signs of :math:`p`, distinct from the other patterns' points. A pattern
+    not reached this way gets a second chance: from each memory that differs from it in one
+    bit, that bit is flipped by a pulse. A pattern still missing was not reached by the
+    task's own inputs; it may be absent or have too small a basin.
 
     Returns
     -------
@@ -393,33 +396,53 @@ def find_memories(
     n = esn.n_out
     if esn.n_in != n:
         raise ValueError(f"a flip-flop network has n_in = n_out, got {esn.n_in} and {n}")
-    patterns = np.array(list(itertools.product((-1.0, 1.0), repeat=n)))
+    patterns = np.array(list(itertools.product((-1.0, 1.0), repeat=n)), dtype=int)
     W_c = esn.W_r + esn.W_fb @ esn.W_o
+    system = esn.closed_loop()
+    timing = (pulse_length, gap, hold)
+    start = np.broadcast_to(esn.x0, (len(patterns), esn.N))
+    X = _write(esn, W_c, start, [(j, patterns[:, j]) for j in list(range(n)) * 2], timing)
+    ok, X = _memories_at(esn, system, X, patterns, tol_fixed)
+    # Second chance for a pattern not reached: from each memory one bit away, flip that bit.
+    for p in np.flatnonzero(~ok):
+        for q in np.flatnonzero(ok & (np.sum(patterns != patterns[p], axis=1) == 1)):
+            j = int(np.flatnonzero(patterns[q] != patterns[p])[0])
+            Xp = _write(esn, W_c, X[q : q + 1], [(j, patterns[p : p + 1, j])], timing)
+            ok_p, Xp = _memories_at(esn, system, Xp, patterns[p : p + 1], tol_fixed)
+            if ok_p[0] and np.all(np.max(np.abs(X[ok] - Xp[0]), axis=1) >= 1e-5):
+                ok[p], X[p] = True, Xp[0]
+                break
+    return Memories(
+        x=X[ok],
+        patterns=patterns[ok],
+        missing=[tuple(int(b) for b in p) for p in patterns[~ok]],
+    )
+
+
+def _write(esn: ESN, W_c, X0, pulses, timing) -> np.ndarray:
+    """Run from states ``X0``: each (channel, signs) pulse, a gap, then the hold."""
+    pulse_length, gap, hold = timing
     a, f = esn.dt_over_tau, esn.phi.f
-    X = np.broadcast_to(esn.x0, (len(patterns), esn.N)).copy()
-    for j in list(range(n)) * 2:
-        pulse = np.outer(patterns[:, j], esn.B[:, j])
+    X = np.array(X0, dtype=float)
+    for j, signs in pulses:
+        pulse = np.outer(signs, esn.B[:, j])
         for t in range(pulse_length + gap):
             X += a * (-X + f(X) @ W_c.T + (pulse if t < pulse_length else 0.0))
     for _ in range(hold):
         X += a * (-X + f(X) @ W_c.T)
-    # Newton's method polishes where the runs ended (they are close to the memories).
-    system = esn.closed_loop()
+    return X
+
+
+def _memories_at(esn: ESN, system, X, patterns, tol_fixed):
+    """Polish the states by Newton's method; which are distinct stable points with their pattern."""
     lus = [scipy.linalg.lu_factor(J, check_finite=False) for J in system._jacobian(X)]
     X, fixed = _chord(system, X, lus, 50, tol_fixed)
-    keep, found, missing = [], [], []
-    for k, p in enumerate(patterns.astype(int)):
-        ok = fixed[k] and np.array_equal(_pattern(esn, X[k : k + 1])[0], p)
-        ok = ok and all(np.max(np.abs(X[k] - x)) >= 1e-5 for x in found)
-        ok = ok and _rightmost(system, X[k]) < 0
-        (keep if ok else missing).append(tuple(int(b) for b in p))
-        if ok:
-            found.append(X[k])
-    return Memories(
-        x=np.array(found).reshape(-1, esn.N),
-        patterns=np.array(keep, dtype=int).reshape(-1, n),
-        missing=missing,
-    )
+    ok = fixed & np.all(_pattern(esn, X) == patterns, axis=1)
+    for k in np.flatnonzero(ok):
+        ok[k] = _rightmost(system, X[k]) < 0
+        if ok[k] and k and np.any(np.max(np.abs(X[:k][ok[:k]] - X[k]), axis=1) < 1e-5):
+            ok[k] = False
+    return ok, X
 
 
 @dataclass(repr=False)
