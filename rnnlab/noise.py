@@ -60,6 +60,7 @@ __all__ = [
     "MemoryFate",
     "NoiseSweep",
     "find_memories",
+    "linear_shift",
     "memory_distances",
     "noise_levels",
     "noise_matrices",
@@ -265,6 +266,16 @@ class NoiseSweep:
         m = self.mean(metric)
         bad = m > threshold if metric == "mse" else m < threshold
         return float(self.etas[np.argmax(bad)]) if bad.any() else float("nan")
+
+    def halfway(self, metric: str = "settled_accuracy", chance: float = 0.5) -> float:
+        """The smallest :math:`\\eta` at which the mean ``metric`` has lost half of its way
+        from its value at the smallest :math:`\\eta` down to ``chance`` (0.5 for the sign of
+        a bit); nan if it never does. A breakdown level that does not depend on how good
+        the network was without noise."""
+        if metric == "mse":
+            raise ValueError("halfway is defined for the accuracies; use breakdown for the MSE")
+        m = self.mean(metric)
+        return self.breakdown(metric, 0.5 * (m[0] + chance))
 
     def table(self) -> str:
         """Mean ± standard deviation of each score per level."""
@@ -645,6 +656,41 @@ def _rightmost(system, x) -> float:
     except scipy.sparse.linalg.ArpackNoConvergence:
         lam = np.linalg.eigvals(J)
     return float(np.max(lam.real))
+
+
+def linear_shift(esn: ESN, memories: Memories, Z) -> np.ndarray:
+    """How far each memory moves per unit of noise, to first order in :math:`\\eta`.
+
+    With :math:`E = \\eta Z` the perturbed vector field at the memory is
+    :math:`F_E(x^*) = E\\,\\phi(x^*)`, and one Newton step gives the new fixed point
+    :math:`x^* + \\delta`, :math:`\\delta = -(J^*)^{-1} E\\,\\phi(x^*) + O(\\eta^2)`. So
+    :math:`|\\delta|/\\sqrt N \\approx \\eta\\,\\chi` with
+
+    .. math::
+
+        \\chi = \\frac{|(J^*)^{-1} Z\\,\\phi(x^*)|}{\\sqrt N}.
+
+    A soft memory (an eigenvalue of :math:`J^*` near 0) has a large :math:`\\chi`.
+
+    Parameters
+    ----------
+    esn : ESN
+    memories : Memories
+    Z : array_like, shape (D, N, N)
+
+    Returns
+    -------
+    chi : ndarray, shape (D, K)
+        :math:`\\chi` per draw and memory (RMS per unit, like :func:`memory_distances`).
+    """
+    _check_esn(esn)
+    if not isinstance(memories, Memories):
+        raise TypeError(f"memories must come from find_memories, got {type(memories).__name__}")
+    Z = _check_noise(Z, esn.N)
+    J = esn.closed_loop()._jacobian(memories.x)
+    ZR = np.einsum("dij,kj->dki", Z, esn.phi.f(memories.x))  # Z_d phi(x*_k)
+    shift = np.stack([np.linalg.solve(J[k], ZR[:, k].T).T for k in range(len(J))], axis=1)
+    return np.linalg.norm(shift, axis=2) / np.sqrt(esn.N)
 
 
 def memory_distances(memories: Memories) -> dict[str, np.ndarray]:

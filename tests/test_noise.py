@@ -10,6 +10,7 @@ from rnnlab.noise import (
     Memories,
     NoiseSweep,
     find_memories,
+    linear_shift,
     memory_distances,
     noise_levels,
     noise_matrices,
@@ -213,3 +214,22 @@ def test_several_networks_in_one_batch_equal_one_at_a_time(net, test_seq):
         np.testing.assert_array_equal(sweep.accuracy, alone.accuracy)
     with pytest.raises(ValueError, match="must share N"):
         run_perturbed([net, ESN(50, 2, 2, seed=0)], u, [0.1], Z)
+
+
+def test_linear_shift_predicts_small_moves(net, memories):
+    Z = noise_matrices(net.N, 2, seed=5)
+    chi = linear_shift(net, memories, Z)
+    assert chi.shape == (2, 4) and np.all(chi > 0)
+    fate = track_memories(net, memories, [1e-5, 1e-4], Z)
+    np.testing.assert_allclose(fate.shift[0], 1e-5 * chi, rtol=1e-3)  # first order in eta
+    np.testing.assert_allclose(fate.shift[1], 1e-4 * chi, rtol=1e-2)
+
+
+def test_halfway():
+    acc = np.array([[0.9, 0.9], [0.8, 0.8], [0.65, 0.7], [0.5, 0.5]])
+    s = NoiseSweep(
+        etas=np.array([1e-4, 1e-3, 1e-2, 1e-1]), mse=1 - acc, accuracy=acc, settled_accuracy=acc
+    )
+    assert s.halfway() == 1e-2  # 0.675 < (0.9 + 0.5) / 2 = 0.7
+    with pytest.raises(ValueError, match="halfway is defined for the accuracies"):
+        s.halfway("mse")
