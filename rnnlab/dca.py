@@ -58,6 +58,8 @@ References
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import scipy.linalg
 import scipy.optimize
@@ -139,6 +141,14 @@ def _block_toeplitz(P: np.ndarray, k: int) -> np.ndarray:
     return _blocks_by_lag(P, k)[lag + k - 1].transpose(0, 2, 1, 3).reshape(k * d, k * d)
 
 
+@functools.cache
+def _diagonal_index(k: int) -> np.ndarray:
+    """``(k, 2k - 1)`` gather index: entry (i, k - 1 + l) is block (i, i - l), or the pad ``k*k``."""
+    i = np.arange(k)[:, None]
+    j = i - (np.arange(2 * k - 1)[None, :] - (k - 1))
+    return np.where((j >= 0) & (j < k), i * k + j, k * k)
+
+
 def _logdet_and_lag_sums(P: np.ndarray, k: int) -> tuple[float, np.ndarray]:
     """log det of the ``k``-window projected covariance and the block-diagonal sums of its inverse.
 
@@ -148,11 +158,10 @@ def _logdet_and_lag_sums(P: np.ndarray, k: int) -> tuple[float, np.ndarray]:
     d = P.shape[1]
     c = np.linalg.cholesky(_block_toeplitz(P, k))
     logdet = 2.0 * float(np.sum(np.log(np.diag(c))))
-    ci = scipy.linalg.solve_triangular(c, np.eye(k * d), lower=True, check_finite=False)
-    Bb = (ci.T @ ci).reshape(k, d, k, d).transpose(0, 2, 1, 3)  # Bb[i, j] = block (i, j)
-    sums = np.stack(
-        [np.diagonal(Bb, offset=-lag, axis1=0, axis2=1).sum(axis=-1) for lag in range(1 - k, k)]
-    )
+    ci = np.linalg.inv(c)
+    B = (ci.T @ ci).reshape(k, d, k, d).transpose(0, 2, 1, 3).reshape(k * k, d, d)
+    B = np.concatenate([B, np.zeros((1, d, d))])  # a zero block for the padding
+    sums = B[_diagonal_index(k)].sum(axis=0)
     return logdet, sums
 
 
