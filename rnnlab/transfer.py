@@ -12,7 +12,8 @@ weights and a readout that starts at zero:
 
 with :math:`W_{fb}^{new}, B^{new} \sim U(-1, 1)` of shape :math:`(N, m)`, drawn from
 ``seed``. Retraining then continues FORCE from :math:`W_o'` with the inverse correlation
-estimate re-initialised, :math:`P_0 = I/\alpha` (:func:`continue_force`): the old rows are
+estimate re-initialised, :math:`P_0 = I/\alpha` (:func:`continue_force`, i.e.
+:func:`rnnlab.train_force` with ``W_o0``): the old rows are
 free to change, the new ones start from nothing.
 
 A transferred network cannot be regenerated from one ESN seed (its new columns come from
@@ -29,16 +30,13 @@ References
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
-from scipy.linalg import blas
 
-from ._blas import single_blas_thread
-from ._validation import as_vector, positive_float, positive_int
+from ._validation import positive_int
 from .esn import ESN, _checksum
-from .force import ForceHistory, _check_sequence, _progress_bar
+from .force import ForceHistory, train_force
 
 __all__ = ["TransferredESN", "continue_force", "transfer"]
 
@@ -166,7 +164,6 @@ def transfer(esn: ESN, *, new_bits: int = 1, seed: int) -> TransferredESN:
     return out
 
 
-@single_blas_thread
 def continue_force(
     esn: ESN,
     inputs,
@@ -180,9 +177,9 @@ def continue_force(
 ) -> ForceHistory:
     """FORCE training that starts from the network's current readout, with :math:`P_0 = I/\\alpha`.
 
-    The same recursive least squares as :func:`rnnlab.train_force` (see :mod:`rnnlab.force`),
-    except that :math:`W_o` starts at ``esn.W_o`` instead of zero. From a zero readout the
-    two agree exactly.
+    :func:`rnnlab.train_force` with ``W_o0=esn.W_o``: the same recursive least squares (see
+    :mod:`rnnlab.force`), except that :math:`W_o` starts at the network's readout instead of
+    zero. From a zero readout the two agree exactly.
 
     Parameters
     ----------
@@ -198,56 +195,16 @@ def continue_force(
     ForceHistory
         The first snapshot is the starting readout.
     """
-    U, Y = _check_sequence(esn, inputs, targets)
-    alpha = positive_float(alpha, "alpha")
-    every = positive_int(update_every, "update_every")
-    snap_every = positive_int(snapshot_every, "snapshot_every")
-    N, T = esn.N, len(U)
-
-    P = np.asfortranarray(np.eye(N) / alpha)  # only its upper triangle is kept up to date
-    W_o = np.asfortranarray(esn.W_o.copy())
-    x = esn.x0.copy() if x0 is None else as_vector(x0, "x0", size=N)
-    W_r, W_fb, a, f = esn.W_r, esn.W_fb, esn.dt_over_tau, esn.phi.f
-    drive = U @ esn.B.T
-
-    outputs = np.empty((T, esn.n_out))
-    update_steps = np.arange(0, T, every)
-    norms = np.empty(len(update_steps))
-    snapshots = [W_o.copy()]
-    snapshot_updates = [0]
-    bar = _progress_bar(T) if progress else None
-    n_up = 0
-    start = time.perf_counter()
-    for t in range(T):
-        r = f(x)
-        z = W_o @ r
-        outputs[t] = z
-        if t % every == 0:
-            k = blas.dsymv(1.0, P, r)
-            c = 1.0 / (1.0 + r @ k)
-            blas.dsyr(-c, k, a=P, overwrite_a=True)
-            blas.dger(-c, z - Y[t], k, a=W_o, overwrite_a=True)
-            norms[n_up] = np.sqrt(np.sum(W_o * W_o))
-            n_up += 1
-            if n_up % snap_every == 0:
-                snapshots.append(W_o.copy())
-                snapshot_updates.append(n_up)
-        x += a * (-x + W_r @ r + W_fb @ z + drive[t])
-        if bar is not None and (t + 1) % 1000 == 0:
-            bar.update(1000)
-    seconds = time.perf_counter() - start
-    if bar is not None:
-        bar.update(T - bar.n)
-        bar.close()
-
-    esn.set_readout(np.ascontiguousarray(W_o))
-    return ForceHistory(
-        outputs=outputs,
-        targets=Y,
-        error=np.mean((outputs - Y) ** 2, axis=1),
-        update_steps=update_steps,
-        readout_norm=norms,
-        snapshots=np.array(snapshots),
-        snapshot_updates=np.array(snapshot_updates),
-        seconds=seconds,
+    if not isinstance(esn, ESN):
+        raise TypeError(f"esn must be an rnnlab.ESN, got {type(esn).__name__}")
+    return train_force(
+        esn,
+        inputs,
+        targets,
+        alpha=alpha,
+        update_every=update_every,
+        snapshot_every=snapshot_every,
+        x0=x0,
+        W_o0=esn.W_o,
+        progress=progress,
     )
