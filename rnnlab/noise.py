@@ -268,14 +268,26 @@ class NoiseSweep:
         return float(self.etas[np.argmax(bad)]) if bad.any() else float("nan")
 
     def halfway(self, metric: str = "settled_accuracy", chance: float = 0.5) -> float:
-        """The smallest :math:`\\eta` at which the mean ``metric`` has lost half of its way
-        from its value at the smallest :math:`\\eta` down to ``chance`` (0.5 for the sign of
-        a bit); nan if it never does. A breakdown level that does not depend on how good
-        the network was without noise."""
+        """The :math:`\\eta` at which the mean ``metric`` has lost half of its way from its
+        value at the smallest :math:`\\eta` down to ``chance`` (0.5 for the sign of a bit).
+
+        A breakdown level that does not depend on how good the network was without noise.
+        Between the two levels around the crossing, :math:`\\log\\eta` is interpolated
+        linearly; nan if the mean never gets there.
+        """
         if metric == "mse":
             raise ValueError("halfway is defined for the accuracies; use breakdown for the MSE")
         m = self.mean(metric)
-        return self.breakdown(metric, 0.5 * (m[0] + chance))
+        level = 0.5 * (m[0] + chance)
+        below = np.flatnonzero(m < level)
+        if below.size == 0:
+            return float("nan")
+        i = int(below[0])
+        if i == 0:
+            return float(self.etas[0])
+        lo, hi = np.log(self.etas[i - 1]), np.log(self.etas[i])
+        frac = (m[i - 1] - level) / (m[i - 1] - m[i])
+        return float(np.exp(lo + frac * (hi - lo)))
 
     def table(self) -> str:
         """Mean ± standard deviation of each score per level."""
@@ -466,13 +478,14 @@ class MemoryFate:
     patterns : ndarray of int, shape (K, n_out)
         The memories' bit patterns.
     exists : ndarray of bool, shape (L, D, K)
-        The memory is still a fixed point of the perturbed network, near where it was and
-        with the same bit pattern (see :func:`track_memories`).
+        The memory's branch of fixed points continues up to this level (see
+        :func:`track_memories`); False once it has vanished.
     stable : ndarray of bool, shape (L, D, K)
-        ... and that point is stable: the memory *survives*.
+        ... and the point is stable and reads out the memory's bit pattern: the memory
+        *survives*.
     shift : ndarray, shape (L, D, K)
-        RMS distance :math:`|x^*_\\eta - x^*|/\\sqrt N` the memory moved (nan where it did not
-        survive as an existing point).
+        RMS distance :math:`|x^*_\\eta - x^*|/\\sqrt N` the memory moved (nan where it
+        vanished).
     """
 
     etas: np.ndarray
@@ -493,7 +506,7 @@ class MemoryFate:
 
     @property
     def destabilised(self) -> np.ndarray:
-        """Fraction still existing but no longer stable, shape ``(L, D)``."""
+        """Fraction still existing but unstable or with another bit pattern, ``(L, D)``."""
         return (self.exists & ~self.stable).mean(axis=2)
 
     def first_loss(self) -> float:
@@ -525,33 +538,23 @@ def track_memories(
     etas,
     Z,
     *,
-    settle: int = 300,
-    max_shift: float = 0.5,
-    max_iter: int = 50,
+    max_halvings: int = 6,
+    max_iter: int = 30,
     tol_fixed: float = 1e-20,
 ) -> MemoryFate:
-    """Follow each memory into every perturbed network :math:`W_r + \\eta_l Z_d`.
+    """Follow each memory into the perturbed networks :math:`W_r + \\eta Z_d` by continuation.
 
-    A memory :math:`x^*` with Jacobian :math:`J^*` survives a small perturbation
-    :math:`E = \\eta Z` by moving to :math:`x^* + \\delta`,
-    :math:`\\delta \\approx -(J^*)^{-1} E\\,\\phi(x^*)`. For each perturbed network:
-
-    1. *Chord steps* :math:`x \\leftarrow x - (J^*)^{-1} F_E(x)` from :math:`x^*` (Newton's
-       method with the unperturbed Jacobian, factorised once per memory), as long as each
-       step at least halves :math:`|F_E|`.
-    2. Where they stop, the perturbed network *runs* from :math:`x^*` for ``settle`` steps
-       with no input (all such memories in one batch) and Newton's method polishes where it
-       ends. Past a saddle-node bifurcation the memory is gone and the run ends near another
-       memory.
-    3. A point counts as the memory when it is fixed (:math:`q <` ``tol_fixed``), reads out
-       the memory's bit pattern, is not also reached from another memory, and has moved less
-       than ``max_shift`` times the distance to the nearest other memory (far away, a
-       different attractor of a strongly perturbed network can read out the same pattern by
-       chance, one time in :math:`2^n`); the rightmost
-       eigenvalue of its Jacobian (Arnoldi) says whether it is still stable.
-
-    A memory that still exists but has lost stability is seen only when the chord steps
-    reach it; otherwise the run leaves it and it is counted as vanished.
+    For each draw :math:`d` the noise is turned up from :math:`\\eta = 0` through the levels
+    ``etas`` (increasing), and each memory is followed as a fixed point of the perturbed
+    closed loop: at every step :math:`\\eta \\to \\eta + h` Newton's method starts from the
+    point at :math:`\\eta` (chord steps with the last factorised Jacobian, refactorised where
+    they stop halving :math:`|F|`). Where Newton fails the step is halved; where it still
+    fails after ``max_halvings`` halvings the branch has ended: the memory has met the saddle
+    next to it and both vanished (a saddle-node bifurcation, where the branch folds back),
+    and it stays vanished at every larger :math:`\\eta`. On a branch that continues, the
+    rightmost eigenvalue of the Jacobian (Arnoldi) tells whether the point is still stable,
+    and its readout whether it still holds its bit pattern. Nothing limits how far a memory
+    may move, as long as it moves continuously.
 
     Parameters
     ----------
@@ -559,13 +562,12 @@ def track_memories(
     memories : Memories
         From :func:`find_memories`.
     etas : array_like, shape (L,)
+        Increasing noise levels (0 allowed).
     Z : array_like, shape (D, N, N)
-    settle : int
-        Steps of the run in stage 2.
-    max_shift : float
-        Largest move, as a fraction of the distance to the nearest other memory.
+    max_halvings : int
+        Step halvings before a branch is declared ended.
     max_iter : int
-        Budget of the chord steps and of the Newton polish.
+        Newton iterations per step.
     tol_fixed : float
         A point is fixed when :math:`q = \\tfrac12|F|^2 <` ``tol_fixed``.
 
@@ -577,46 +579,71 @@ def track_memories(
     if not isinstance(memories, Memories):
         raise TypeError(f"memories must come from find_memories, got {type(memories).__name__}")
     etas, Z = _check_etas(etas), _check_noise(Z, esn.N)
-    settle, max_iter = positive_int(settle, "settle"), positive_int(max_iter, "max_iter")
-    max_shift = positive_float(max_shift, "max_shift")
+    if np.any(np.diff(etas) <= 0):
+        raise ValueError("etas must increase (the memories are followed from eta = 0 upwards)")
+    max_halvings = positive_int(max_halvings, "max_halvings")
+    max_iter = positive_int(max_iter, "max_iter")
+    tol_fixed = positive_float(tol_fixed, "tol_fixed")
     L, D, K, N = len(etas), len(Z), len(memories), esn.N
     exists = np.zeros((L, D, K), dtype=bool)
     stable = np.zeros((L, D, K), dtype=bool)
     shift = np.full((L, D, K), np.nan)
-    if K < 2:
-        raise ValueError(f"need at least 2 memories to track, got {K}")
-    reach = max_shift * memory_distances(memories)["nearest"] * np.sqrt(N)
-    tol_fixed = positive_float(tol_fixed, "tol_fixed")
-    base = esn.closed_loop()
-    lus = [scipy.linalg.lu_factor(J, check_finite=False) for J in base._jacobian(memories.x)]
-    a = esn.dt_over_tau
-    for (l, eta), d in itertools.product(enumerate(etas), range(D)):
-        system = RateRNN(base.W + eta * Z[d], phi=esn.phi)
-        X, fixed = _chord(system, memories.x, lus, max_iter, tol_fixed)
-        rest = np.flatnonzero(~fixed)
-        if rest.size:
-            Xr = memories.x[rest].copy()
-            for _ in range(settle):
-                Xr += a * system._rhs(Xr)
-            X[rest] = Xr
-            kept = _pattern(esn, Xr) == memories.patterns[rest]
-            polish = rest[kept.all(axis=1)]
-            fresh = [
-                scipy.linalg.lu_factor(J, check_finite=False) for J in system._jacobian(X[polish])
-            ]
-            Xp, fp = _chord(system, X[polish], fresh, max_iter, tol_fixed)
-            X[polish], fixed[polish] = Xp, fp
-        ok = fixed & (_pattern(esn, X) == memories.patterns).all(axis=1)
-        ok &= np.linalg.norm(X - memories.x, axis=1) < reach
-        close = np.max(np.abs(X[:, None, :] - X[None, :, :]), axis=2) < 1e-5
-        ok &= ~np.any(close & ok[None, :] & ~np.eye(K, dtype=bool), axis=1)  # two became one
-        for k in np.flatnonzero(ok):
+    W_c = esn.closed_loop().W
+    for d, k in itertools.product(range(D), range(K)):
+        branch = _Branch(W_c, Z[d], esn.phi, memories.x[k], max_iter, tol_fixed)
+        h = etas[0] if etas[0] > 0 else etas[min(1, L - 1)]
+        for l, target in enumerate(etas):
+            halvings = 0
+            while branch.eta < target and halvings <= max_halvings:
+                if branch.step(min(target, branch.eta + h)):
+                    h *= 2.0
+                else:
+                    h, halvings = h / 2.0, halvings + 1
+            if branch.eta < target:
+                break  # the branch has ended: vanished here and beyond
+            pattern = np.sign(esn.phi.f(branch.x) @ esn.W_o.T).astype(int)
             exists[l, d, k] = True
-            stable[l, d, k] = _rightmost(system, X[k]) < 0
-            shift[l, d, k] = np.linalg.norm(X[k] - memories.x[k]) / np.sqrt(N)
+            stable[l, d, k] = _rightmost(branch.system, branch.x) < 0 and np.array_equal(
+                pattern, memories.patterns[k]
+            )
+            shift[l, d, k] = np.linalg.norm(branch.x - memories.x[k]) / np.sqrt(N)
     return MemoryFate(
         etas=etas, patterns=memories.patterns.copy(), exists=exists, stable=stable, shift=shift
     )
+
+
+class _Branch:
+    """One memory followed along eta Z: the current point, level and Jacobian factors."""
+
+    def __init__(self, W_c, Z, phi, x, max_iter, tol_fixed):
+        self.W_c, self.Z, self.phi = W_c, Z, phi
+        self.max_iter, self.tol_fixed = max_iter, tol_fixed
+        self.eta, self.x = 0.0, x.copy()
+        self.system = RateRNN(W_c, phi=phi)
+        self.lu = self._factor(self.system, self.x)
+
+    @staticmethod
+    def _factor(system, x):
+        return scipy.linalg.lu_factor(system._jacobian(x[None])[0], check_finite=False)
+
+    def step(self, eta: float) -> bool:
+        """Newton's method at level ``eta`` from the current point; True if it converged."""
+        system = RateRNN(self.W_c + eta * self.Z, phi=self.phi)
+        x, lu, refactors = self.x.copy(), self.lu, 0
+        F = system._rhs(x[None])[0]
+        for _ in range(self.max_iter):
+            x = x - scipy.linalg.lu_solve(lu, F, check_finite=False)
+            F_new = system._rhs(x[None])[0]
+            if 0.5 * F_new @ F_new < self.tol_fixed:
+                self.eta, self.x, self.system = eta, x, system
+                self.lu = lu  # chord steps reuse it until they slow down
+                return True
+            if np.linalg.norm(F_new) > 0.5 * np.linalg.norm(F):
+                if refactors == 3 or not np.all(np.isfinite(F_new)):
+                    return False
+                lu, refactors = self._factor(system, x), refactors + 1
+            F = F_new
+        return False
 
 
 def _pattern(esn: ESN, X: np.ndarray) -> np.ndarray:

@@ -230,6 +230,7 @@ def test_halfway():
     s = NoiseSweep(
         etas=np.array([1e-4, 1e-3, 1e-2, 1e-1]), mse=1 - acc, accuracy=acc, settled_accuracy=acc
     )
-    assert s.halfway() == 1e-2  # 0.675 < (0.9 + 0.5) / 2 = 0.7
+    # (0.9 + 0.5) / 2 = 0.7 is crossed between 1e-3 (0.8) and 1e-2 (0.675): 80 % of the way
+    assert s.halfway() == pytest.approx(10 ** (-3 + 0.8))
     with pytest.raises(ValueError, match="halfway is defined for the accuracies"):
         s.halfway("mse")
