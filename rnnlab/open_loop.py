@@ -67,7 +67,9 @@ def random_reservoir(N: int, g: float, *, seed: int | np.random.Generator):
 
 
 @single_blas_thread
-def relax(J, u, A: float, phi: str | Nonlinearity = "tanh", *, tol: float = 1e-10, max_iter=50):
+def relax(
+    J, u, A: float, phi: str | Nonlinearity = "tanh", *, tol: float = 1e-10, max_iter: int = 50
+) -> np.ndarray:
     r"""The fixed point of the clamped network, :math:`x = J\phi(x) + uA`, by damped Newton.
 
     Newton steps :math:`\delta = -(-I + J\Phi')^{-1}F(x)` from :math:`x_0 = uA`, halved until
@@ -83,6 +85,12 @@ def relax(J, u, A: float, phi: str | Nonlinearity = "tanh", *, tol: float = 1e-1
         When ``max_iter`` steps do not reach ``tol`` (never returns an unconverged point).
     """
     J = np.asarray(J, dtype=float)
+    if J.ndim != 2 or J.shape[0] != J.shape[1]:
+        raise ValueError(f"J must be a square matrix, got shape {J.shape}")
+    u = as_vector(u, "u", size=J.shape[0])
+    if not np.isfinite(A):
+        raise ValueError(f"A must be a finite number, got {A}")
+    max_iter = positive_int(max_iter, "max_iter")
     phi = nonlinearity(phi)
     drive = u * A
     x = drive.copy()

@@ -161,6 +161,10 @@ def test_relax_does_not_return_unconverged_points():
     J, u = random_reservoir(100, 0.8, seed=0)
     with pytest.raises(RuntimeError, match="did not relax"):
         relax(J, u, 1.0, max_iter=1, tol=1e-14)
+    with pytest.raises(ValueError, match="J must be a square"):
+        relax(J[:5], u, 1.0)
+    with pytest.raises(ValueError, match="A must be a finite"):
+        relax(J, u, np.inf)
 
 
 def test_inconsistent_targets_are_an_error():

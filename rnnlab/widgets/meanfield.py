@@ -121,7 +121,7 @@ class MeanFieldApp(_App):
         (self.pole,) = ax.plot([], [], "x", color="C3", ms=10, mew=2.5, label=r"$\lambda_{out}$")
         ax.set_xlabel(r"Re $\lambda$")
         ax.set_ylabel(r"Im $\lambda$")
-        ax.legend(loc="lower left", fontsize="small")
+        ax.legend(loc="lower left", fontsize="x-small", ncols=2)
         ax = self.ax_sweep
         ax.axhline(0, color="k", lw=0.8)
         (self.sweep,) = ax.plot([], [], color="C3", lw=2)
@@ -205,7 +205,7 @@ class MeanFieldApp(_App):
         self.pole.set_data([mf.lambda_out], [0.0])
         right = max(lam.real.max(), mf.lambda_out, 0.2) + 0.15
         self.ax_spectrum.set_xlim(-2.1, right)
-        self.ax_spectrum.set_ylim(-1.2, 1.2)
+        self.ax_spectrum.set_ylim(-1.5, 1.1)
         wind = -winding_number(G, 1.0)
         verdict = "stable" if mf.stable else "UNSTABLE"
         text = (
