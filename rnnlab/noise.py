@@ -128,7 +128,8 @@ def run_perturbed(
     esn : ESN or sequence of ESN
         Trained network(s) (readouts frozen). Several networks of the same size share the
         draws and run in the same batch (their products with :math:`Z_d` become one).
-    inputs : array_like, shape (T, n_in)
+    inputs : array_like, shape (T, n_in) or (D, T, n_in)
+        One input sequence for every run, or one per draw.
     etas : array_like, shape (L,)
         Noise levels :math:`\\eta_l \\ge 0` (0 gives the unperturbed network).
     Z : array_like, shape (D, N, N)
@@ -159,13 +160,15 @@ def run_perturbed(
             )
     if project is not None and len(nets) > 1:
         raise ValueError("project works with one network at a time")
-    U = as_matrix(inputs, "inputs", shape=(None, first.n_in))
     etas = _check_etas(etas)
     Z = _check_noise(Z, first.N)
-    M, L, D, N, T = len(nets), len(etas), len(Z), first.N, len(U)
+    M, L, D, N = len(nets), len(etas), len(Z), first.N
+    U = _check_inputs(inputs, D, first.n_in, "inputs")  # (D or 1, T, n_in)
+    T = U.shape[1]
 
     W_c = [net.W_r + net.W_fb @ net.W_o for net in nets]
-    drive = np.stack([U @ net.B.T for net in nets], axis=1)[:, None, :, None, :]  # (T,1,M,1,N)
+    # drive[t, d, m] = B_m u_t (of draw d's sequence), shape (T, D or 1, M, 1, N)
+    drive = np.stack([U @ net.B.T for net in nets], axis=2).transpose(1, 0, 2, 3)[:, :, :, None]
     # Draw-major layout: X[d, m, l] is the state of draw d, network m, level l, so the rates
     # of one draw, R[d], are contiguous for the product R_d Z_d^T = (Z_d R_d^T)^T.
     X = np.empty((D, M, L, N))
@@ -201,16 +204,23 @@ def run_perturbed(
 
 
 def _scores(Z, U: np.ndarray, Y: np.ndarray, settle: int) -> dict[str, np.ndarray]:
-    """:func:`rnnlab.force.evaluate`'s three numbers for outputs ``(..., T, n_out)``."""
+    """:func:`rnnlab.force.evaluate`'s three numbers for outputs ``(..., T, n_out)``.
+
+    ``U`` and ``Y`` are one sequence ``(T, n)`` or one per draw ``(D, T, n)``, the draw axis
+    being the third from last of ``Z``.
+    """
     defined = Y != 0
     right = (np.sign(Z) == np.sign(Y)) & defined
-    active = np.any(U != 0, axis=1)
-    recent = np.convolve(active.astype(float), np.ones(settle + 1))[: len(U)] > 0
-    settled = defined & ~recent[:, None]
+    active = np.any(U != 0, axis=-1).astype(float)
+    recent = np.apply_along_axis(
+        lambda a: np.convolve(a, np.ones(settle + 1))[: len(a)], -1, active
+    )
+    settled = defined & ~(recent > 0)[..., None]
     return {
         "mse": np.mean((Z - Y) ** 2, axis=(-2, -1)),
-        "accuracy": right.sum(axis=(-2, -1)) / max(defined.sum(), 1),
-        "settled_accuracy": (right & settled).sum(axis=(-2, -1)) / max(settled.sum(), 1),
+        "accuracy": right.sum(axis=(-2, -1)) / np.maximum(defined.sum(axis=(-2, -1)), 1),
+        "settled_accuracy": (right & settled).sum(axis=(-2, -1))
+        / np.maximum(settled.sum(axis=(-2, -1)), 1),
     }
 
 
@@ -321,8 +331,9 @@ def noise_sweep(
     esn : ESN or sequence of ESN
         A trained network, or several of the same size (tested with the same draws, in one
         batch: a paired comparison, and faster than one at a time).
-    inputs, targets : array_like, shapes (T, n_in), (T, n_out)
-        A fresh test sequence; every perturbed network sees the same one.
+    inputs, targets : array_like, shapes (T, n_in), (T, n_out), or (D, T, ...)
+        A fresh test sequence that every perturbed network sees, or one per draw (then the
+        spread between draws includes the spread between test sequences).
     etas : array_like, shape (L,), optional
         Noise levels (default :func:`noise_levels`: 20 levels from 1e-4 to 1).
     n_draws : int
@@ -342,8 +353,6 @@ def noise_sweep(
     """
     first = esn if isinstance(esn, ESN) else next(iter(esn), None)
     _check_esn(first)
-    U = as_matrix(inputs, "inputs", shape=(None, first.n_in))
-    Y = as_matrix(targets, "targets", shape=(len(U), first.n_out))
     etas = noise_levels() if etas is None else _check_etas(etas)
     settle = positive_int(settle, "settle")
     if Z is None:
@@ -352,6 +361,12 @@ def noise_sweep(
         Z = noise_matrices(first.N, n_draws, seed=seed)
     elif seed is not None:
         raise TypeError("give either seed (to draw the noise) or Z (the draws), not both")
+    Z = _check_noise(Z, first.N)
+    U = _check_inputs(inputs, len(Z), first.n_in, "inputs")
+    Y = _check_inputs(targets, len(Z), first.n_out, "targets")
+    if Y.shape[:2] != U.shape[:2]:
+        raise ValueError(f"targets must match inputs, got {Y.shape} and {U.shape}")
+    U, Y = (U[0], Y[0]) if len(U) == 1 else (U, Y)
     single = isinstance(esn, ESN)
     outputs, _ = run_perturbed(esn if single else list(esn), U, etas, Z, x0=x0)
     s = _scores(outputs[None] if single else outputs, U, Y, settle)
@@ -778,6 +793,19 @@ def _check_etas(etas) -> np.ndarray:
     if np.any(e < 0):
         raise ValueError(f"etas must be >= 0 (standard deviations), got min {e.min():g}")
     return e
+
+
+def _check_inputs(a, n_draws: int, width: int, name: str) -> np.ndarray:
+    """A sequence ``(T, width)`` as ``(1, T, width)``, or one per draw ``(n_draws, T, width)``."""
+    arr = np.asarray(a)
+    if arr.ndim == 2:
+        return as_matrix(arr, name, shape=(None, width))[None]
+    if arr.ndim != 3 or arr.shape[0] != n_draws or arr.shape[2] != width:
+        raise ValueError(
+            f"{name} must have shape (T, {width}) or ({n_draws}, T, {width}) (one sequence per "
+            f"draw), got {arr.shape}"
+        )
+    return np.stack([as_matrix(x, name) for x in arr])
 
 
 def _check_noise(Z, N: int) -> np.ndarray:

@@ -234,3 +234,18 @@ def test_halfway():
     assert s.halfway() == pytest.approx(10 ** (-3 + 0.8))
     with pytest.raises(ValueError, match="halfway is defined for the accuracies"):
         s.halfway("mse")
+
+
+def test_one_test_sequence_per_draw(net):
+    task = FlipFlopTask(2, pulse_rate=0.02, pulse_at_start=True)
+    seqs = [task.generate(300, seed=10 + d) for d in range(3)]
+    U, Y = np.stack([s[0] for s in seqs]), np.stack([s[1] for s in seqs])
+    Z = noise_matrices(net.N, 3, seed=2)
+    sweep = noise_sweep(net, U, Y, [0.0, 0.02], Z=Z)
+    for l, eta in enumerate([0.0, 0.02]):
+        for d in range(3):
+            ref = evaluate(perturbed(net, eta * Z[d]), U[d], Y[d])
+            assert sweep.mse[l, d] == pytest.approx(ref["mse"], abs=1e-10)
+            assert sweep.settled_accuracy[l, d] == pytest.approx(ref["settled_accuracy"], abs=1e-12)
+    with pytest.raises(ValueError, match=r"one sequence per draw"):
+        noise_sweep(net, U[:2], Y[:2], [0.1], Z=Z)
