@@ -9,6 +9,9 @@
 - Each script once. sphinx-thebe (loaded by Jupyter Book 1 even with Thebe off) registers
   its inline ``const THEBE_JS_URL = ...`` script every time the environment is read, and a
   page that declares the constant twice logs a SyntaxError; duplicates are dropped.
+- No embedded widget state. myst-nb copies the notebook's saved widget state (base64 images
+  of every ipympl canvas, about 0.5 MB a chapter) into the page for a widget manager that the
+  book never loads (``nb_ipywidgets_js: {}``); the figures show as their static PNGs.
 """
 
 from __future__ import annotations
@@ -53,13 +56,18 @@ def _script_key(script) -> tuple:
     return (getattr(script, "filename", None) or "", tuple(sorted(attributes.items())))
 
 
-def drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> None:
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def clean_scripts(app, pagename, templatename, context, doctree) -> None:
     scripts = context.get("script_files")
     if not scripts:
         return
     seen, unique = set(), []
     for script in scripts:
         key = _script_key(script)
+        if (getattr(script, "attributes", None) or {}).get("type") == WIDGET_STATE:
+            continue
         if key not in seen:
             seen.add(key)
             unique.append(script)
@@ -69,5 +77,5 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> Non
 def setup(app):
     mathjax_es5()  # fail at the start of the build, not after executing every notebook
     app.connect("build-finished", copy_mathjax)
-    app.connect("html-page-context", drop_duplicate_scripts, priority=900)
+    app.connect("html-page-context", clean_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
