@@ -20,7 +20,7 @@ def _net(delay, seed):
 
 @pytest.fixture
 def app():
-    a = DelayedFlipFlopApp({0: _net(0, 0), 4: _net(4, 1)}, n_steps=20_000, pre=3, post=10)
+    a = DelayedFlipFlopApp({0: _net(0, 0), 4: _net(4, 1)}, n_steps=20_000, pre=3, post=10, quiet=3)
     yield a
     a.close()
 

@@ -67,6 +67,10 @@ class DelayedFlipFlopApp(_App):
         The task the networks were trained on (default: from each network's ``info``).
     pre, post : int
         Lags shown before and after the pulse.
+    quiet : int
+        Only switches with no other pulse in the ``quiet`` steps before and ``post`` after
+        are averaged (:func:`rnnlab.triggered.triggered_average`); longer than the largest
+        delay, so the outputs have settled on the old bits when the pulse comes.
     before, after : tuple of ±1
         The switch.
     delay : int, optional
@@ -77,12 +81,13 @@ class DelayedFlipFlopApp(_App):
         self,
         networks: dict[int, TanhRNN],
         *,
-        n_steps: int = 20_000,
+        n_steps: int = 60_000,
         seed: int = 1,
         pulse_rate: float | None = None,
         pulse_length: int | None = None,
         pre: int = 4,
         post: int = 20,
+        quiet: int = 12,
         before=(-1, -1, -1),
         after=(-1, -1, 1),
         delay: int | None = None,
@@ -120,7 +125,7 @@ class DelayedFlipFlopApp(_App):
             S, Y = networks[d].run(u)
             self.accuracy[d] = bit_accuracy(Y, y)
             self.averages[d] = triggered_average(
-                S, Y, u, before=before, after=after, pre=pre, post=post, n_components=6
+                S, Y, u, before=before, after=after, pre=pre, post=post, quiet=quiet, n_components=6
             )
             self.spectra[d] = spectrum_summary(networks[d].W)
         lags = self.averages[self.delays[0]].lags
