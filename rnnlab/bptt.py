@@ -93,6 +93,18 @@ class TanhRNN:
         ``{"W": (N, N), "W_out": (n_out, N)}``, the trained arrays (Adam updates them in place).
     W_in : ndarray, shape (N, n_in)
         Fixed input weights.
+    info : dict
+        Scalars saved with the weights (e.g. the delay trained for).
+
+    Examples
+    --------
+    >>> net = TanhRNN(20, seed=0)
+    >>> states, outputs = net.forward(np.zeros((5, 3)))
+    >>> states.shape, outputs.shape
+    ((5, 20), (5, 3))
+    >>> loss, grads, last = net.loss_and_grad((np.zeros((2, 5, 3)), np.ones((2, 5, 3))))
+    >>> grads["W"].shape, grads["W_out"].shape, last.shape
+    ((20, 20), (3, 20), (2, 20))
     """
 
     def __init__(
@@ -118,7 +130,6 @@ class TanhRNN:
             raise ValueError(
                 f"target_scale must be < 1 with a tanh readout (tanh never reaches ±1), got {target_scale}"
             )
-        self.seed = seed if isinstance(seed, int | np.integer) else None
         rng = np.random.default_rng(seed)
         a_in, a = 1 / np.sqrt(self.n_in), 1 / np.sqrt(self.N)
         self.W_in = rng.uniform(-a_in, a_in, size=(self.N, self.n_in))
@@ -411,15 +422,20 @@ def train_flipflop(
     """
     if not isinstance(model, TanhRNN):
         raise TypeError(f"model must be a TanhRNN, got {type(model).__name__}")
+    if not isinstance(task, FlipFlopTask):
+        raise TypeError(f"task must be a FlipFlopTask, got {type(task).__name__}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise TypeError(
+            f"seed must be an integer (the validation streams use seed + 1, ...), got {seed!r}"
+        )
     if task.n_bits != model.n_in or task.n_bits != model.n_out:
         raise ValueError(
             f"task.n_bits={task.n_bits} must equal the model's n_in={model.n_in} and n_out={model.n_out}"
         )
     batches = flipflop_windows(task, batch_size=batch_size, unroll=unroll, seed=seed)
-    val = [
-        task.generate(positive_int(val_steps, "val_steps"), seed=seed + 1 + k)
-        for k in range(val_streams)
-    ]
+    val_steps = positive_int(val_steps, "val_steps")
+    val_streams = positive_int(val_streams, "val_streams")
+    val = [task.generate(val_steps, seed=seed + 1 + k) for k in range(val_streams)]
     U_val, Y_val = np.stack([u for u, _ in val]), np.stack([y for _, y in val])
 
     def validate(m: TanhRNN) -> float:
