@@ -192,3 +192,19 @@ def test_bad_indices(small):
         small.G_OL(0.0, n=3)
     with pytest.raises(ValueError, match="b must have length"):
         small.G_OL(0.0, b=np.ones(3))
+
+
+def test_open_loop_jacobian_against_finite_differences(small):
+    n, h = 1, 1e-6
+    A = small.targets[n]
+
+    def F(x):
+        return -x + small.J @ np.tanh(x) + small.u * A
+
+    x = small.x[n]
+    idx = [0, 7, 42]
+    for j in idx:
+        e = np.zeros(small.N)
+        e[j] = h
+        fd = (F(x + e) - F(x - e)) / (2 * h)
+        np.testing.assert_allclose(small.open_loop_jacobian(n)[:, j], fd, atol=1e-8)
