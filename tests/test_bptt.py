@@ -148,6 +148,12 @@ def test_bad_inputs():
         bit_accuracy(np.zeros(3), np.zeros(4))
     with pytest.raises(ValueError, match=r"task\.n_bits=2 must equal"):
         train_flipflop(model, FlipFlopTask(2), n_steps=1, seed=0)
+    with pytest.raises(TypeError, match="task must be a FlipFlopTask"):
+        train_flipflop(model, "flipflop", n_steps=1, seed=0)
+    with pytest.raises(TypeError, match="seed must be an integer"):
+        train_flipflop(model, FlipFlopTask(3), n_steps=1, seed=np.random.default_rng(0))
+    with pytest.raises(TypeError, match="model must be a TanhRNN"):
+        train_flipflop(object(), FlipFlopTask(3), n_steps=1, seed=0)
 
 
 def test_bit_accuracy_ignores_undefined_targets():
