@@ -8,18 +8,22 @@ that subspace,
 
 .. math::
 
-    x_0 = x^* + \varepsilon\, Q d, \qquad Q^\top Q = I_k,\ |d| = 1,
+    x_0 = x^* \pm \varepsilon\, d, \qquad d \in \operatorname{span}\{v_1, \dots, v_k\},\ |d| = 1,
 
-leaves it along the manifold, and almost every such state ends at an attractor. The set
+leaves it along the manifold, and almost every such state ends at an attractor. Which
+attractors are reached from a generic push can depend on the push: when one unstable
+eigenvalue is much larger than another, almost every push leaves along the fast
+direction, and the corners the slow one leads to are reached only from a thin sector.
+Pushes along each eigenvector, both ways, reach them. The set
 of attractors reached is what the saddle *connects*: in a flip-flop network the saddle on
 an edge of the cube of memories connects the two memories at the ends of that edge, and a
 saddle at the centre of a :math:`k`-face the memories around that face. This is a label
 that does not depend on where the saddle's readout happens to sit, which an off-centre
 saddle can make misleading.
 
-:func:`connections` pushes every point off along :math:`2k` directions (the signed
-vectors of an orthonormal basis of the unstable subspace) plus ``n_random`` random
-antithetic pairs, runs all the pushed states as one batch (Euler steps for a flow, the map
+:func:`connections` pushes every point off along :math:`2k` directions (both signs of
+each unstable eigenvector, :func:`unstable_directions`) plus ``n_random`` random
+antithetic pairs of combinations of them, runs all the pushed states as one batch (Euler steps for a flow, the map
 itself for a map) and stops each one when it is within ``arrive_tol`` (max-norm) of one of
 the given attractors.
 """
@@ -33,15 +37,17 @@ from ._blas import single_blas_thread
 from ._validation import as_matrix, positive_float, positive_int
 from .systems import DynamicalSystem
 
-__all__ = ["connections", "unstable_basis"]
+__all__ = ["connections", "unstable_directions"]
 
 
-def unstable_basis(system: DynamicalSystem, x, n_unstable: int) -> np.ndarray:
-    r"""Orthonormal basis :math:`Q` of the unstable subspace of :math:`J(x^*)`.
+def unstable_directions(system: DynamicalSystem, x, n_unstable: int) -> np.ndarray:
+    r"""Unit vectors along the unstable eigenvectors of :math:`J(x^*)`.
 
-    The real and imaginary parts of the eigenvectors of the ``n_unstable`` least stable
-    eigenvalues span a real subspace of that dimension (a complex pair contributes the real
-    and imaginary parts of one vector); :math:`Q` is its orthonormal basis.
+    One real unit vector per unstable dimension: the eigenvector of each real unstable
+    eigenvalue, and the real and imaginary parts of the eigenvector of each complex pair.
+    Together they span the unstable subspace. A push along one of them leaves the point
+    along that eigen-direction even when another unstable eigenvalue is much larger, which a
+    push along an arbitrary combination would not.
 
     Parameters
     ----------
@@ -53,29 +59,40 @@ def unstable_basis(system: DynamicalSystem, x, n_unstable: int) -> np.ndarray:
 
     Returns
     -------
-    ndarray, shape (N, n_unstable)
+    ndarray, shape (n_unstable, N)
     """
     x = np.asarray(x, dtype=float)
     k = positive_int(n_unstable, "n_unstable")
     M = system.stability_matrix(x)
     N = len(x)
-    if k + 2 < N - 1 and N > 50:
+    lam = V = None
+    if N > 50 and k + 3 < N:
         try:
-            # k + 1 so that a complex pair is never split at the boundary
+            # k + 1 eigenvalues, so that a complex pair is never split at the boundary
             lam, V = scipy.sparse.linalg.eigs(
                 M, k=k + 1, which="LM" if system.discrete else "LR", v0=np.ones(N), tol=1e-10
             )
         except scipy.sparse.linalg.ArpackNoConvergence:
-            lam, V = np.linalg.eig(M)
-    else:
+            lam = None
+    if lam is None:
         lam, V = np.linalg.eig(M)
     key = np.abs(lam) if system.discrete else lam.real
-    V = V[:, np.argsort(-key, kind="stable")[:k]]
-    A = np.hstack([V.real, V.imag])
-    U, s, _ = np.linalg.svd(A, full_matrices=False)
-    if np.sum(s > 1e-8 * s[0]) < k:
-        raise np.linalg.LinAlgError(f"the unstable subspace at x has rank < {k}")
-    return U[:, :k]
+    order = np.argsort(-key, kind="stable")[:k]
+    out, done = [], set()
+    for i in order:
+        if i in done:
+            continue
+        v = V[:, i]
+        if abs(lam[i].imag) > 1e-10 * max(1.0, abs(lam[i])):
+            out.extend([v.real, v.imag])  # the pair's real plane
+            done.update(
+                np.flatnonzero(np.abs(lam - np.conj(lam[i])) < 1e-8 * max(1.0, abs(lam[i])))
+            )
+        else:
+            out.append(v.real)
+        done.add(i)
+    D = np.array(out[:k])
+    return D / np.linalg.norm(D, axis=1, keepdims=True)
 
 
 @single_blas_thread
@@ -107,8 +124,8 @@ def connections(
     radius : float
         :math:`\varepsilon`, the length of the push off the point.
     n_random : int
-        Random antithetic pairs of directions :math:`\pm Q d` per point, on top of the
-        :math:`2k` signed basis vectors.
+        Random antithetic pairs of directions per point (Gaussian combinations of the
+        eigen-directions), on top of the :math:`2k` signed eigen-directions.
     dt : float
         Euler step of a flow (ignored for a map).
     max_steps : int
@@ -142,12 +159,12 @@ def connections(
         return [() for _ in range(len(X))]
     for i in np.flatnonzero(k_all > 0):
         k = int(k_all[i])
-        Q = unstable_basis(system, X[i], k)
-        D = rng.standard_normal((n_random, k))
+        E = unstable_directions(system, X[i], k)  # (k, N)
+        C = rng.standard_normal((n_random, k))
+        D = np.vstack([E, C @ E])
         D /= np.linalg.norm(D, axis=1, keepdims=True)
-        D = np.vstack([np.eye(k), D])
         for d in np.vstack([D, -D]):
-            starts.append(X[i] + radius * (Q @ d))
+            starts.append(X[i] + radius * d)
             owner.append(i)
     reached = _run_to_attractors(
         system, np.array(starts).reshape(-1, system.dim), A, dt, max_steps, arrive_tol

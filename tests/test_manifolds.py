@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import rnnlab
-from rnnlab.manifolds import connections, unstable_basis
+from rnnlab.manifolds import connections, unstable_directions
 
 
 def test_toy_saddle_connects_both_nodes():
@@ -19,13 +19,27 @@ def test_toy_saddle_connects_both_nodes():
         assert links[i] == ()
 
 
-def test_unstable_basis_spans_the_unstable_eigenvector():
+def test_unstable_direction_is_the_unstable_eigenvector():
     toy = rnnlab.ToySystem()
-    Q = unstable_basis(toy, [0.0, 0.0], 1)
+    D = unstable_directions(toy, [0.0, 0.0], 1)
     lam, V = np.linalg.eig(toy.jacobian([0.0, 0.0]))
     v = V[:, np.argmax(lam.real)].real
-    assert Q.shape == (2, 1)
-    np.testing.assert_allclose(abs(Q[:, 0] @ v) / np.linalg.norm(v), 1.0, atol=1e-12)
+    assert D.shape == (1, 2)
+    np.testing.assert_allclose(abs(D[0] @ v) / np.linalg.norm(v), 1.0, atol=1e-12)
+
+
+def test_directions_are_the_eigenvectors_not_a_mixture():
+    # F = A x with two real unstable eigenvalues 5 and 0.1 along non-orthogonal vectors
+    rng = np.random.default_rng(1)
+    N = 80
+    S = np.eye(N) + 0.3 * rng.standard_normal((N, N)) / np.sqrt(N)
+    lam = -1.0 - rng.random(N)
+    lam[:2] = [5.0, 0.1]
+    A = S @ np.diag(lam) @ np.linalg.inv(S)
+    system = rnnlab.RateRNN(A + np.eye(N), phi="linear")
+    D = unstable_directions(system, np.zeros(N), 2)
+    for d, v in zip(D, S[:, :2].T, strict=True):
+        np.testing.assert_allclose(abs(d @ v) / np.linalg.norm(v), 1.0, atol=1e-8)
 
 
 def test_complex_pair_gives_a_real_two_dimensional_basis():
@@ -37,10 +51,11 @@ def test_complex_pair_gives_a_real_two_dimensional_basis():
     D[:2, :2] = [[0.3, -2.0], [2.0, 0.3]]
     A = R @ D @ R.T
     system = rnnlab.RateRNN(A + np.eye(N), phi="linear")  # F = -x + (A + I) x = A x
-    Q = unstable_basis(system, np.zeros(N), 2)
-    np.testing.assert_allclose(Q.T @ Q, np.eye(2), atol=1e-10)
+    D = unstable_directions(system, np.zeros(N), 2)
+    np.testing.assert_allclose(np.linalg.norm(D, axis=1), 1.0)
+    assert np.linalg.matrix_rank(D, tol=1e-6) == 2
     P = R[:, :2] @ R[:, :2].T  # projector on the unstable plane
-    np.testing.assert_allclose(P @ Q, Q, atol=1e-8)
+    np.testing.assert_allclose(D @ P, D, atol=1e-8)
 
 
 def test_map_uses_the_map_rule():
