@@ -6,13 +6,17 @@ submodules ``rnnlab.plots``, ``rnnlab.widgets`` and ``rnnlab.check``, and the fi
 census of a trained flip-flop network in ``rnnlab.census``.
 """
 
+from .dca import DCA
 from .esn import ESN
 from .evolution import Evolution, fixed_point_pca, fixed_points_over_training
 from .fixed_point_result import FixedPoints
 from .fixed_points import find_fixed_points, minimize_q
 from .force import ForceHistory, evaluate, fit_ridge, train_force
+from .leaky_relu import LeakyReLUMap, LeakyReLURNN
+from .meanfield import MeanField, NoFadingMemory, mean_field, mean_field_targets
 from .networks import load_network, train_recipe
 from .nonlinearities import Nonlinearity, nonlinearity
+from .open_loop import TrainedReservoir, random_reservoir, train_open_loop
 from .projection import PCA
 from .seeds import centroids, grid_2d, midpoints, mirror, sample_states
 from .simulate import simulate
@@ -23,6 +27,7 @@ from .tasks import FlipFlopTask
 __version__ = "0.1.0"
 
 __all__ = [
+    "DCA",
     "ESN",
     "PCA",
     "DynamicalSystem",
@@ -30,10 +35,15 @@ __all__ = [
     "FixedPoints",
     "FlipFlopTask",
     "ForceHistory",
+    "LeakyReLUMap",
+    "LeakyReLURNN",
+    "MeanField",
+    "NoFadingMemory",
     "Nonlinearity",
     "RateRNN",
     "TanhMap",
     "ToySystem",
+    "TrainedReservoir",
     "centroids",
     "classify",
     "esn_closed_loop",
@@ -44,14 +54,18 @@ __all__ = [
     "fixed_points_over_training",
     "grid_2d",
     "load_network",
+    "mean_field",
+    "mean_field_targets",
     "midpoints",
     "minimize_q",
     "mirror",
     "n_unstable",
     "nonlinearity",
+    "random_reservoir",
     "random_rnn",
     "sample_states",
     "simulate",
     "train_force",
+    "train_open_loop",
     "train_recipe",
 ]

@@ -11,8 +11,10 @@ displays the static figure and the table, and it can still be driven from code: 
 ``app.a_slider.value = 0.25`` or call ``app.update(a=0.25)`` and the artists follow.
 """
 
+from .meanfield import MeanFieldApp
 from .random_rnn import RandomRNNApp
 from .toy import ToySystemApp
 from .training import TrainingApp
+from .training_changes import TrainingChangesApp
 
-__all__ = ["RandomRNNApp", "ToySystemApp", "TrainingApp"]
+__all__ = ["MeanFieldApp", "RandomRNNApp", "ToySystemApp", "TrainingApp", "TrainingChangesApp"]
