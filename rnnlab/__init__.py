@@ -13,16 +13,18 @@ from .fixed_point_result import FixedPoints
 from .fixed_points import find_fixed_points, minimize_q
 from .force import ForceHistory, evaluate, fit_ridge, train_force
 from .leaky_relu import LeakyReLUMap, LeakyReLURNN
-from .meanfield import MeanField, NoFadingMemory, mean_field, mean_field_targets
+from .meanfield import MeanField, NoFadingMemory, mean_field
+from .meanfield_targets import mean_field_targets
 from .networks import load_network, train_recipe
 from .nonlinearities import Nonlinearity, nonlinearity
-from .open_loop import TrainedReservoir, random_reservoir, train_open_loop
+from .open_loop import random_reservoir, train_open_loop
 from .projection import PCA
 from .seeds import centroids, grid_2d, midpoints, mirror, sample_states
 from .simulate import simulate
 from .stability import classify, n_unstable
 from .systems import DynamicalSystem, RateRNN, TanhMap, ToySystem, esn_closed_loop, random_rnn
 from .tasks import FlipFlopTask
+from .trained_reservoir import TrainedReservoir
 
 __version__ = "0.1.0"
 

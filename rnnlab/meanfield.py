@@ -1,4 +1,4 @@
-r"""Mean-field theory of a reservoir trained to hold fixed points (Rivkind & Barak).
+r"""Mean-field theory of a reservoir trained to hold one fixed point (Rivkind & Barak).
 
 The network is
 
@@ -35,7 +35,8 @@ Closing the loop feeds the output back with gain one, so
     \lambda_{out} = -(1 - A\beta_0 - \beta_1) \qquad \text{(paper eq. 14)}.
 
 Expectations are over :math:`u, y \sim \mathcal N(0,1)` and are computed by tensor-product
-Gauss-Hermite quadrature (probabilists' nodes). Everything is float64.
+Gauss-Hermite quadrature (probabilists' nodes). Everything is float64. The theory for M
+targets (M output poles) is in :mod:`rnnlab.meanfield_targets`.
 
 References
 ----------
@@ -51,16 +52,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.polynomial.hermite_e import hermegauss
 
-from ._validation import as_vector, positive_float, positive_int
+from ._validation import positive_float, positive_int
 from .nonlinearities import Nonlinearity, nonlinearity
 
 __all__ = [
     "MeanField",
-    "MultiTargetMeanField",
     "NoFadingMemory",
     "gauss_hermite",
     "mean_field",
-    "mean_field_targets",
     "sign_identity",
     "winding_number",
 ]
@@ -384,189 +383,3 @@ def winding_number(G, point: complex = 1.0) -> int:
         raise ValueError("the curve passes through the point: the winding number is undefined")
     dtheta = np.angle(z[1:] / z[:-1])
     return int(np.rint(dtheta.sum() / (2 * np.pi)))
-
-
-def _as_targets(targets) -> np.ndarray:
-    t = as_vector(np.atleast_1d(np.asarray(targets, dtype=float)), "targets")
-    if np.any(t == 0):
-        raise ValueError(f"targets must be nonzero, got {t}")
-    if t.size > 4:
-        raise ValueError(f"at most 4 targets (the quadrature grid has n^(M+1) nodes), got {t.size}")
-    return t
-
-
-@dataclass(frozen=True)
-class MultiTargetMeanField:
-    r"""Mean-field theory of a reservoir trained on M targets :math:`A_1,\dots,A_M`.
-
-    At target :math:`n` the relaxed states are :math:`x_{m} = uA_m + x^1_m`, and the recurrent
-    parts :math:`x^1_m` (one per target) are jointly Gaussian with covariance
-    :math:`C_{km} = g^2\,\mathbb E[\phi(x_k)\phi(x_m)]` (the M-target version of eq. 8). The
-    min-norm readout is :math:`w = N^{-1}\sum_m k_m\phi(x_m)` with :math:`k = g^2 C^{-1}A`
-    (eq. 16). Driving the open loop at target :math:`n`, project the recurrent part of the
-    response on the :math:`x^1_m`: :math:`X^1 = \sum_m \alpha_m x^1_m + X_\perp`. As for
-    M = 1, :math:`X_\perp` drops out and, with :math:`\mu = 1 + i\omega`,
-
-    .. math::
-
-        (\mu C - g^2 B)\,\alpha = g^2 a/\mu, \qquad
-        a_k = \mathbb E[\phi_k\phi'_n u], \qquad B_{km} = \mathbb E[\phi_k\phi'_n x^1_m],
-
-    so that the open-loop gain is an M-th order rational function (eqs. 17-18)
-
-    .. math::
-
-        G^{OL}_n(\omega) = A^\top(\mu I - K)^{-1} b, \qquad K = g^2C^{-1}B,\ b = g^2C^{-1}a,
-
-    and closing the loop puts the M output poles at the eigenvalues of
-    :math:`K + b A^\top`, minus one. For M = 1 this is :math:`A\beta_0/(1 - \beta_1 + i\omega)`.
-
-    Attributes
-    ----------
-    phi : Nonlinearity
-    g : float
-    targets : ndarray, shape (M,)
-    C : ndarray, shape (M, M)
-    n_nodes : int
-        Gauss-Hermite nodes per dimension (the grid has ``n_nodes ** (M + 1)`` points).
-    """
-
-    phi: Nonlinearity
-    g: float
-    targets: np.ndarray
-    C: np.ndarray
-    n_nodes: int
-
-    @property
-    def M(self) -> int:
-        return self.targets.size
-
-    def _n(self, n) -> int:
-        if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 0 <= n < self.M:
-            raise ValueError(f"n must be a target index in 0..{self.M - 1}, got {n!r}")
-        return int(n)
-
-    def rho(self, n: int = 0) -> float:
-        r"""Radius of the open-loop bulk at target ``n``: :math:`\rho_n^2 = g^2\mathbb E[\phi'(x_n)^2]`."""
-        n = self._n(n)
-        U, X1, Wq = _joint_grid(self.C, self.n_nodes, self.M)
-        return float(self.g * np.sqrt(Wq @ self.phi.df(U * self.targets[n] + X1[:, n]) ** 2))
-
-    def state_space(self, n: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        r""":math:`(K, b, c)` with :math:`G^{OL}_n = c^\top((1 + i\omega)I - K)^{-1}b`."""
-        n = self._n(n)
-        U, X1, Wq = _joint_grid(self.C, self.n_nodes, self.M)
-        X = U[:, None] * self.targets + X1
-        f = self.phi.f(X)
-        dfn = self.phi.df(X[:, n])
-        a = (Wq * dfn * U) @ f
-        B = (f * (Wq * dfn)[:, None]).T @ X1
-        g2 = self.g**2
-        K = g2 * np.linalg.solve(self.C, B)
-        b = g2 * np.linalg.solve(self.C, a)
-        return K, b, self.targets.copy()
-
-    def G_OL(self, omega, n: int = 0) -> np.ndarray:
-        r""":math:`G^{OL}_n(\omega)`, same shape as ``omega``, complex."""
-        K, b, c = self.state_space(n)
-        w = np.asarray(omega, dtype=complex)
-        mu = 1.0 + 1j * w.ravel()
-        eye = np.eye(self.M)
-        G = np.array([c @ np.linalg.solve(m * eye - K, b) for m in mu])
-        return G.reshape(w.shape)
-
-    def G_CL(self, omega, n: int = 0) -> np.ndarray:
-        r""":math:`G^{CL}_n = G^{OL}_n/(1 - G^{OL}_n)`."""
-        G = self.G_OL(omega, n)
-        return G / (1.0 - G)
-
-    def output_poles(self, n: int = 0) -> np.ndarray:
-        r"""The M closed-loop output poles at target ``n``: :math:`\operatorname{eig}(K + bA^\top) - 1`,
-        largest real part first."""
-        K, b, c = self.state_space(n)
-        p = np.linalg.eigvals(K + np.outer(b, c)) - 1.0
-        return p[np.argsort(-p.real, kind="stable")]
-
-
-@functools.lru_cache(maxsize=4)
-def _standard_grid(n: int, dims: int) -> tuple[np.ndarray, np.ndarray]:
-    """Product Gauss-Hermite grid in ``dims`` dimensions: nodes (P, dims), weights (P,)."""
-    y, w = gauss_hermite(n)
-    mesh = np.meshgrid(*([y] * dims), indexing="ij")
-    Z = np.stack([m.ravel() for m in mesh], axis=1)
-    W = functools.reduce(np.multiply.outer, [w] * dims).ravel()
-    Z.flags.writeable = False
-    W.flags.writeable = False
-    return Z, W
-
-
-def _joint_grid(C: np.ndarray, n: int, M: int):
-    """Grid over (u, x1) with x1 = C^(1/2) z ~ N(0, C): u (P,), x1 (P, M), weights (P,)."""
-    Z, W = _standard_grid(n, M + 1)
-    e, V = np.linalg.eigh(C)
-    L = V * np.sqrt(np.clip(e, 0.0, None))
-    return Z[:, 0], Z[:, 1:] @ L.T, W
-
-
-def mean_field_targets(
-    phi: str | Nonlinearity,
-    g: float,
-    targets,
-    *,
-    threshold: float = 0.0,
-    n_nodes: int = 16,
-    damping: float = 0.7,
-    tol: float = 1e-12,
-    max_iter: int = 5000,
-) -> MultiTargetMeanField:
-    r"""Mean-field theory for M targets: the covariance :math:`C` by damped iteration.
-
-    .. math::
-
-        C \leftarrow (1-\eta)\,C + \eta\, g^2\,\mathbb E\big[\phi(uA + x^1)\,\phi(uA + x^1)^\top\big],
-        \qquad x^1 \sim \mathcal N(0, C),
-
-    the expectation by Gauss-Hermite quadrature over :math:`u` and :math:`x^1 = C^{1/2}z`.
-
-    Parameters
-    ----------
-    phi, g, threshold
-        As in :func:`mean_field`.
-    targets : array_like, shape (M,)
-        Nonzero output levels, M <= 4.
-    n_nodes : int
-        Nodes per dimension.
-
-    Raises
-    ------
-    ValueError
-        When the states of different targets are linearly dependent (:math:`C` singular, e.g.
-        :math:`\pm A` with an odd :math:`\phi`: then :math:`x^1_{-A} = -x^1_{A}`).
-    """
-    phi = nonlinearity(phi, threshold)
-    g = positive_float(g, "g")
-    A = _as_targets(targets)
-    n_nodes = positive_int(n_nodes, "n_nodes")
-    M = A.size
-    U, _, Wq = _joint_grid(np.zeros((M, M)), n_nodes, M)
-    f0 = phi.f(U[:, None] * A)
-    C = g * g * (f0 * Wq[:, None]).T @ f0
-    for _ in range(max_iter):
-        U, X1, Wq = _joint_grid(C, n_nodes, M)
-        f = phi.f(U[:, None] * A + X1)
-        new = (1 - damping) * C + damping * g * g * (f * Wq[:, None]).T @ f
-        if not np.all(np.isfinite(new)) or np.max(np.abs(new)) > 1e8:
-            raise NoFadingMemory(f"the covariance of the states diverges for phi={phi!r}, g={g}")
-        if np.max(np.abs(new - C)) <= tol * np.max(np.abs(new)):
-            C = new
-            break
-        C = new
-    else:
-        raise RuntimeError(f"the covariance iteration did not converge in {max_iter} steps")
-    if np.linalg.cond(C) > 1e10:
-        raise ValueError(
-            f"the targets {A} give linearly dependent states (covariance condition number "
-            f"{np.linalg.cond(C):.1e}); with an odd phi, +A and -A are mirror images: use targets "
-            "with distinct |A|"
-        )
-    return MultiTargetMeanField(phi, g, A, C, n_nodes)
