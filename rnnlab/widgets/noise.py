@@ -91,8 +91,10 @@ class NoiseApp(_App):
         self._image = None
         T, n_out = self.targets.shape
 
-        self.fig = self._new_figure((10.5, 4.8))
-        gs = self.fig.add_gridspec(1, 2, width_ratios=[1, 1.25])
+        self.fig = self._new_figure((11, 4.8))
+        # 3-D axes do not reserve room for their z label: keep the panels apart.
+        self.fig.get_layout_engine().set(wspace=0.12)
+        gs = self.fig.add_gridspec(1, 2, width_ratios=[1, 1.2])
         self.ax = self.fig.add_subplot(gs[0, 0], projection="3d")
         self.ax_out = self.fig.add_subplot(gs[0, 1])
 
