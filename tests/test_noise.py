@@ -249,3 +249,15 @@ def test_one_test_sequence_per_draw(net):
             assert sweep.settled_accuracy[l, d] == pytest.approx(ref["settled_accuracy"], abs=1e-12)
     with pytest.raises(ValueError, match=r"one sequence per draw"):
         noise_sweep(net, U[:2], Y[:2], [0.1], Z=Z)
+
+
+def test_shipped_logistic_network_is_its_recipe():
+    # Chapter 06's logistic networks are new recipes: the shipped file is what the recipe
+    # trains (same readout up to BLAS round-off), and it shares the tanh network's reservoir.
+    from rnnlab.networks import load_network, train_recipe
+
+    shipped = load_network("flipflop4_logistic_seed0")
+    np.testing.assert_allclose(train_recipe("flipflop4_logistic_seed0").W_o, shipped.W_o, atol=1e-8)
+    tanh = load_network("flipflop4_tanh_seed0")
+    np.testing.assert_array_equal(shipped.W_r, tanh.W_r)
+    assert shipped.phi.name == "logistic" and tanh.phi.name == "tanh"
