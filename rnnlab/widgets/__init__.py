@@ -12,9 +12,10 @@ displays the static figure and the table, and it can still be driven from code: 
 """
 
 from .meanfield import MeanFieldApp
+from .noise import NoiseApp
 from .random_rnn import RandomRNNApp
 from .toy import ToySystemApp
 from .training import TrainingApp
 from .training_changes import TrainingChangesApp
 
-__all__ = ["MeanFieldApp", "RandomRNNApp", "ToySystemApp", "TrainingApp", "TrainingChangesApp"]
+__all__ = ["MeanFieldApp", "NoiseApp", "RandomRNNApp", "ToySystemApp", "TrainingApp", "TrainingChangesApp"]
