@@ -219,3 +219,15 @@ def test_load_delayed_network_rejects_unknown_delays():
 
     with pytest.raises(ValueError, match=r"delay must be one of \(0, 2, 4, 8\), got 3"):
         load_delayed_network(3)
+
+
+def test_shipped_delay_0_network_is_its_recipe():
+    from rnnlab.networks import load_delayed_network, train_delayed_network
+
+    retrained, history = train_delayed_network(0)
+    shipped = load_delayed_network(0)
+    assert history.stopped == "target" and shipped.info["train_steps"] == history.n_steps
+    # Same seeds, same training: the same weights up to round-off of the BLAS.
+    for name in ("W", "W_out"):
+        np.testing.assert_allclose(retrained.params[name], shipped.params[name], atol=1e-8)
+    np.testing.assert_array_equal(retrained.W_in, shipped.W_in)
