@@ -6,6 +6,8 @@ submodules ``rnnlab.plots``, ``rnnlab.widgets`` and ``rnnlab.check``, and the fi
 census of a trained flip-flop network in ``rnnlab.census``.
 """
 
+from .adam import Adam
+from .bptt import TanhRNN, bit_accuracy, flipflop_windows, train_flipflop
 from .dca import DCA
 from .esn import ESN
 from .evolution import Evolution, fixed_point_pca, fixed_points_over_training
@@ -15,7 +17,7 @@ from .force import ForceHistory, evaluate, fit_ridge, train_force
 from .leaky_relu import LeakyReLUMap, LeakyReLURNN
 from .meanfield import MeanField, NoFadingMemory, mean_field
 from .meanfield_targets import mean_field_targets
-from .networks import load_network, train_recipe
+from .networks import load_delayed_network, load_network, train_delayed_network, train_recipe
 from .nonlinearities import Nonlinearity, nonlinearity
 from .open_loop import random_reservoir, train_open_loop
 from .projection import PCA
@@ -25,6 +27,8 @@ from .stability import classify, n_unstable
 from .systems import DynamicalSystem, RateRNN, TanhMap, ToySystem, esn_closed_loop, random_rnn
 from .tasks import FlipFlopTask
 from .trained_reservoir import TrainedReservoir
+from .training_loop import TrainingHistory, train
+from .triggered import TriggeredAverage, triggered_average
 
 __version__ = "0.1.0"
 
@@ -32,6 +36,7 @@ __all__ = [
     "DCA",
     "ESN",
     "PCA",
+    "Adam",
     "DynamicalSystem",
     "Evolution",
     "FixedPoints",
@@ -44,8 +49,12 @@ __all__ = [
     "Nonlinearity",
     "RateRNN",
     "TanhMap",
+    "TanhRNN",
     "ToySystem",
     "TrainedReservoir",
+    "TrainingHistory",
+    "TriggeredAverage",
+    "bit_accuracy",
     "centroids",
     "classify",
     "esn_closed_loop",
@@ -54,7 +63,9 @@ __all__ = [
     "fit_ridge",
     "fixed_point_pca",
     "fixed_points_over_training",
+    "flipflop_windows",
     "grid_2d",
+    "load_delayed_network",
     "load_network",
     "mean_field",
     "mean_field_targets",
@@ -67,7 +78,11 @@ __all__ = [
     "random_rnn",
     "sample_states",
     "simulate",
+    "train",
+    "train_delayed_network",
+    "train_flipflop",
     "train_force",
     "train_open_loop",
     "train_recipe",
+    "triggered_average",
 ]

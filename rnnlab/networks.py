@@ -15,7 +15,16 @@ from .esn import ESN
 from .force import train_force
 from .tasks import FlipFlopTask
 
-__all__ = ["RECIPES", "load_network", "train_recipe"]
+__all__ = [
+    "DELAYED_RECIPE",
+    "DELAYS",
+    "RECIPES",
+    "delayed_task",
+    "load_delayed_network",
+    "load_network",
+    "train_delayed_network",
+    "train_recipe",
+]
 
 _DATA = Path(__file__).parent / "data"
 

@@ -11,6 +11,7 @@ displays the static figure and the table, and it can still be driven from code: 
 ``app.a_slider.value = 0.25`` or call ``app.update(a=0.25)`` and the artists follow.
 """
 
+from .delayed import DelayedFlipFlopApp
 from .meanfield import MeanFieldApp
 from .noise import NoiseApp
 from .random_rnn import RandomRNNApp
@@ -18,4 +19,12 @@ from .toy import ToySystemApp
 from .training import TrainingApp
 from .training_changes import TrainingChangesApp
 
-__all__ = ["MeanFieldApp", "NoiseApp", "RandomRNNApp", "ToySystemApp", "TrainingApp", "TrainingChangesApp"]
+__all__ = [
+    "DelayedFlipFlopApp",
+    "MeanFieldApp",
+    "NoiseApp",
+    "RandomRNNApp",
+    "ToySystemApp",
+    "TrainingApp",
+    "TrainingChangesApp",
+]
