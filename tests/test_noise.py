@@ -1,24 +1,17 @@
-"""Noise in the recurrent weights: the batched sweep equals the loop over trials, memories."""
+"""Noise in the recurrent weights: the batched sweep equals the loop over trials."""
 
 import numpy as np
 import pytest
 
-import rnnlab
 from rnnlab.esn import ESN
 from rnnlab.force import evaluate, train_force
 from rnnlab.noise import (
-    Memories,
     NoiseSweep,
-    find_memories,
-    linear_shift,
-    memory_distances,
     noise_levels,
     noise_matrices,
     noise_sweep,
     perturbed,
-    perturbed_census,
     run_perturbed,
-    track_memories,
 )
 from rnnlab.tasks import FlipFlopTask
 
@@ -35,11 +28,6 @@ def net():
 @pytest.fixture(scope="module")
 def test_seq():
     return FlipFlopTask(2, pulse_rate=0.02, pulse_at_start=True).generate(400, seed=5)
-
-
-@pytest.fixture(scope="module")
-def memories(net):
-    return find_memories(net)
 
 
 @pytest.mark.parametrize("phi", ["tanh", "logistic"])
@@ -123,55 +111,7 @@ def test_breakdown_known_answer():
     np.testing.assert_allclose(s.sem("accuracy"), s.std("accuracy") / np.sqrt(2))
 
 
-def test_find_memories(net, memories):
-    assert len(memories) == 4 and memories.missing == []
-    assert sorted(map(tuple, memories.patterns)) == [(-1, -1), (-1, 1), (1, -1), (1, 1)]
-    system = net.closed_loop()
-    assert np.all(system.q(memories.x) < 1e-20)
-    np.testing.assert_array_equal(np.sign(net.readout(memories.x)), memories.patterns)
-
-
-def test_memory_distances_known_answer():
-    N = 4
-    X = np.array([[1, 1, 0, 0], [1, -1, 0, 0], [-1, 1, 0, 0], [-1, -1, 0, 0]], float)
-    mem = Memories(
-        x=X * np.sqrt(N), patterns=np.array([[1, 1], [1, -1], [-1, 1], [-1, -1]]), missing=[]
-    )
-    d = memory_distances(mem)
-    np.testing.assert_allclose(d["nearest"], 2.0)  # |x_i - x_j| / sqrt(N) = 2 sqrt(N)/sqrt(N)
-    np.testing.assert_allclose(np.sort(d["neighbours"]), [2.0] * 4)
-    np.testing.assert_allclose(d["pairwise"][0, 3], 2 * np.sqrt(2))
-
-
-def test_track_memories(net, memories):
-    Z = noise_matrices(net.N, 2, seed=0)
-    fate = track_memories(net, memories, [0.0, 1e-3, 1.0], Z)
-    assert fate.exists.shape == (3, 2, 4)
-    assert fate.stable[0].all() and fate.stable[1].all()
-    np.testing.assert_allclose(fate.shift[0], 0.0, atol=1e-12)
-    assert np.all((fate.shift[1] > 0) & (fate.shift[1] < 0.1))
-    assert not fate.stable[2].any()  # eta sqrt(N) = 10: every memory gone
-    assert fate.first_loss() == 1.0
-    np.testing.assert_allclose(fate.survived, fate.stable.mean(axis=2))
-    # the tracked point is the fixed point an independent search from the memory finds
-    p = perturbed(net, 1e-3 * Z[1]).closed_loop()
-    fps = rnnlab.find_fixed_points(p, memories.x)
-    assert fps.n_fixed == 4 and np.all(fps.n_unstable == 0)
-    found = fps.x[fps.start_point[:4]]
-    moved = np.linalg.norm(found - memories.x, axis=1) / np.sqrt(net.N)
-    np.testing.assert_allclose(fate.shift[1, 1], moved, atol=1e-8)
-
-
-def test_perturbed_census_finds_the_memories(net, memories):
-    E = 1e-3 * noise_matrices(net.N, 1, seed=0)[0]
-    u, _ = FlipFlopTask(2, pulse_rate=0.02, pulse_at_start=True).generate(600, seed=1)
-    states, _ = perturbed(net, E).run(u)
-    c = perturbed_census(net, E, states, n_samples=10, seed=0)
-    assert c.counts()[0] == 4
-    assert sorted(c.stable_patterns) == sorted(map(tuple, memories.patterns))
-
-
-def test_bad_inputs(net, test_seq, memories):
+def test_bad_inputs(net, test_seq):
     u, y = test_seq
     Z = noise_matrices(net.N, 2, seed=0)
     with pytest.raises(ValueError, match="etas must be >= 0"):
@@ -196,10 +136,6 @@ def test_bad_inputs(net, test_seq, memories):
         perturbed(net, np.zeros((3, 3)))
     with pytest.raises(ValueError, match="metric must be one of"):
         noise_sweep(net, u, y, [0.1], Z=Z).mean("loss")
-    with pytest.raises(TypeError, match="memories must come from find_memories"):
-        track_memories(net, memories.x, [0.1], Z)
-    with pytest.raises(ValueError, match="need at least 2 memories"):
-        memory_distances(Memories(x=memories.x[:1], patterns=memories.patterns[:1], missing=[]))
 
 
 def test_several_networks_in_one_batch_equal_one_at_a_time(net, test_seq):
@@ -214,15 +150,6 @@ def test_several_networks_in_one_batch_equal_one_at_a_time(net, test_seq):
         np.testing.assert_array_equal(sweep.accuracy, alone.accuracy)
     with pytest.raises(ValueError, match="must share N"):
         run_perturbed([net, ESN(50, 2, 2, seed=0)], u, [0.1], Z)
-
-
-def test_linear_shift_predicts_small_moves(net, memories):
-    Z = noise_matrices(net.N, 2, seed=5)
-    chi = linear_shift(net, memories, Z)
-    assert chi.shape == (2, 4) and np.all(chi > 0)
-    fate = track_memories(net, memories, [1e-5, 1e-4], Z)
-    np.testing.assert_allclose(fate.shift[0], 1e-5 * chi, rtol=1e-3)  # first order in eta
-    np.testing.assert_allclose(fate.shift[1], 1e-4 * chi, rtol=1e-2)
 
 
 def test_halfway():
