@@ -28,8 +28,9 @@ one product :math:`Z_d R_d^\top` with the ``(N, L)`` rates of all levels: ``D + 
 :math:`N \times N` matrix instead of the :math:`L \cdot D` matrix-vector products of a loop over
 trials (``benchmarks/noise_sweep.py`` times both).
 
-The memories themselves, as fixed points of the unperturbed and perturbed networks (found,
-followed as :math:`\eta` grows, their first-order shift and distances), are in
+Which memories survive is a question about fixed points: they are found (and their distances
+measured) in :mod:`rnnlab.memories`, and followed into the perturbed networks as :math:`\eta`
+grows (with their first-order shift and the census of a perturbed network) in
 :mod:`rnnlab.noise_memories`.
 
 References

@@ -9,8 +9,8 @@ import pytest
 
 from rnnlab.esn import ESN
 from rnnlab.force import evaluate, train_force
+from rnnlab.memories import find_memories
 from rnnlab.noise import perturbed
-from rnnlab.noise_memories import find_memories
 from rnnlab.projection import PCA
 from rnnlab.tasks import FlipFlopTask
 from rnnlab.widgets.noise import NoiseApp

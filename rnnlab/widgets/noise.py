@@ -44,7 +44,7 @@ class NoiseApp(_App):
     projection : PCA or callable
         Maps states ``(..., N)`` to at least three coordinates.
     memories : array_like, shape (K, N), optional
-        Drawn as rings (e.g. :func:`rnnlab.noise_memories.find_memories`' ``x``).
+        Drawn as rings (e.g. :func:`rnnlab.memories.find_memories`' ``x``).
     eta : float
         First noise level, between 1e-4 and 1.
     n_draws : int
