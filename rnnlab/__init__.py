@@ -17,7 +17,10 @@ from .force import ForceHistory, evaluate, fit_ridge, train_force
 from .leaky_relu import LeakyReLUMap, LeakyReLURNN
 from .meanfield import MeanField, NoFadingMemory, mean_field
 from .meanfield_targets import mean_field_targets
+from .memories import Memories, find_memories, memory_distances
 from .networks import load_delayed_network, load_network, train_delayed_network, train_recipe
+from .noise import NoiseSweep, noise_levels, noise_matrices, noise_sweep, perturbed, run_perturbed
+from .noise_memories import MemoryFate, linear_shift, perturbed_census, track_memories
 from .nonlinearities import Nonlinearity, nonlinearity
 from .open_loop import random_reservoir, train_open_loop
 from .projection import PCA
@@ -45,7 +48,10 @@ __all__ = [
     "LeakyReLUMap",
     "LeakyReLURNN",
     "MeanField",
+    "Memories",
+    "MemoryFate",
     "NoFadingMemory",
+    "NoiseSweep",
     "Nonlinearity",
     "RateRNN",
     "TanhMap",
@@ -60,24 +66,34 @@ __all__ = [
     "esn_closed_loop",
     "evaluate",
     "find_fixed_points",
+    "find_memories",
     "fit_ridge",
     "fixed_point_pca",
     "fixed_points_over_training",
     "flipflop_windows",
     "grid_2d",
+    "linear_shift",
     "load_delayed_network",
     "load_network",
     "mean_field",
     "mean_field_targets",
+    "memory_distances",
     "midpoints",
     "minimize_q",
     "mirror",
     "n_unstable",
+    "noise_levels",
+    "noise_matrices",
+    "noise_sweep",
     "nonlinearity",
+    "perturbed",
+    "perturbed_census",
     "random_reservoir",
     "random_rnn",
+    "run_perturbed",
     "sample_states",
     "simulate",
+    "track_memories",
     "train",
     "train_delayed_network",
     "train_flipflop",
