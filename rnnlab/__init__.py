@@ -14,6 +14,14 @@ from .evolution import Evolution, fixed_point_pca, fixed_points_over_training
 from .fixed_point_result import FixedPoints
 from .fixed_points import find_fixed_points, minimize_q
 from .force import ForceHistory, evaluate, fit_ridge, train_force
+from .iterates import (
+    EulerMap,
+    IteratedMap,
+    PeriodicPoints,
+    euler_map,
+    find_periodic_points,
+    minimal_period,
+)
 from .leaky_relu import LeakyReLUMap, LeakyReLURNN
 from .meanfield import MeanField, NoFadingMemory, mean_field
 from .meanfield_targets import mean_field_targets
@@ -31,6 +39,7 @@ from .systems import DynamicalSystem, RateRNN, TanhMap, ToySystem, esn_closed_lo
 from .tasks import FlipFlopTask
 from .trained_reservoir import TrainedReservoir
 from .training_loop import TrainingHistory, train
+from .transfer import TransferredESN, continue_force, transfer
 from .triggered import TriggeredAverage, triggered_average
 
 __version__ = "0.1.0"
@@ -41,10 +50,12 @@ __all__ = [
     "PCA",
     "Adam",
     "DynamicalSystem",
+    "EulerMap",
     "Evolution",
     "FixedPoints",
     "FlipFlopTask",
     "ForceHistory",
+    "IteratedMap",
     "LeakyReLUMap",
     "LeakyReLURNN",
     "MeanField",
@@ -53,20 +64,25 @@ __all__ = [
     "NoFadingMemory",
     "NoiseSweep",
     "Nonlinearity",
+    "PeriodicPoints",
     "RateRNN",
     "TanhMap",
     "TanhRNN",
     "ToySystem",
     "TrainedReservoir",
     "TrainingHistory",
+    "TransferredESN",
     "TriggeredAverage",
     "bit_accuracy",
     "centroids",
     "classify",
+    "continue_force",
     "esn_closed_loop",
+    "euler_map",
     "evaluate",
     "find_fixed_points",
     "find_memories",
+    "find_periodic_points",
     "fit_ridge",
     "fixed_point_pca",
     "fixed_points_over_training",
@@ -79,6 +95,7 @@ __all__ = [
     "mean_field_targets",
     "memory_distances",
     "midpoints",
+    "minimal_period",
     "minimize_q",
     "mirror",
     "n_unstable",
@@ -100,5 +117,6 @@ __all__ = [
     "train_force",
     "train_open_loop",
     "train_recipe",
+    "transfer",
     "triggered_average",
 ]

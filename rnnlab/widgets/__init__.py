@@ -14,6 +14,7 @@ displays the static figure and the table, and it can still be driven from code: 
 from .delayed import DelayedFlipFlopApp
 from .meanfield import MeanFieldApp
 from .noise import NoiseApp
+from .projection import ProjectionApp
 from .random_rnn import RandomRNNApp
 from .toy import ToySystemApp
 from .training import TrainingApp
