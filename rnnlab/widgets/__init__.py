@@ -24,6 +24,7 @@ __all__ = [
     "DelayedFlipFlopApp",
     "MeanFieldApp",
     "NoiseApp",
+    "ProjectionApp",
     "RandomRNNApp",
     "ToySystemApp",
     "TrainingApp",
