@@ -30,12 +30,7 @@ PARAMS = [pytest.param(p, id=p.stem) for p in CHAPTERS] or [
 # Student versions known to break on an unsolved exercise, until their chapter is fixed.
 # strict: once the chapter is fixed the test passes, the xfail turns into a failure, and the
 # entry has to go.
-KNOWN_BROKEN = {
-    "02_rnn_jacobian": (
-        "section 3 computes J with the student's rnn_jacobian (exercise 1), so J is undefined "
-        "for section 4 (NameError); use the library's net.jacobian(x) there"
-    ),
-}
+KNOWN_BROKEN: dict[str, str] = {}  # chapter id -> why its student version cannot run
 RUN_PARAMS = [
     pytest.param(
         *p.values,
