@@ -32,6 +32,7 @@ from .noise_memories import MemoryFate, linear_shift, perturbed_census, track_me
 from .nonlinearities import Nonlinearity, nonlinearity
 from .open_loop import random_reservoir, train_open_loop
 from .projection import PCA
+from .readout_search import readout_search
 from .seeds import centroids, grid_2d, midpoints, mirror, sample_states
 from .simulate import simulate
 from .stability import classify, n_unstable
@@ -107,6 +108,7 @@ __all__ = [
     "perturbed_census",
     "random_reservoir",
     "random_rnn",
+    "readout_search",
     "run_perturbed",
     "sample_states",
     "simulate",
