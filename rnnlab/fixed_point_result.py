@@ -255,7 +255,7 @@ def build_result(
     n = len(kept)
     N = X0.shape[1]
     pts = X[kept] if n else np.empty((0, N))
-    eig = system.eigenvalues(pts) if n else np.empty((0, N), dtype=complex)
+    eig = _eigenvalues(system, pts) if n else np.empty((0, N), dtype=complex)
     unstable = n_unstable(eig, discrete=discrete) if n else np.empty(0, dtype=int)
     kinds = np.array([classify(e, discrete=discrete) for e in eig], dtype=object)
 
@@ -286,3 +286,29 @@ def build_result(
         method=method,
         paths=paths,
     )
+
+
+_MIRROR_TOL = 1e-9  # max-norm |x_i + x_j| below which x_j is taken as the exact mirror of x_i
+
+
+def _eigenvalues(system, pts: np.ndarray) -> np.ndarray:
+    """Eigenvalues of every point, computed once per mirror pair of an odd system.
+
+    For an odd system, :math:`F(-x) = -F(x)`, differentiating gives :math:`J(-x) = J(x)`:
+    a point and its mirror image have the same Jacobian and the same eigenvalues, so the
+    eigen-decomposition (the most expensive step for a large network) is done for one of
+    each pair only.
+    """
+    if not getattr(system, "odd", False) or len(pts) < 2:
+        return system.eigenvalues(pts)
+    source = np.arange(len(pts))
+    for j in range(1, len(pts)):
+        d = np.max(np.abs(pts[:j] + pts[j]), axis=1)
+        i = int(np.argmin(d))
+        if d[i] < _MIRROR_TOL and source[i] == i:
+            source[j] = i
+    own = np.flatnonzero(source == np.arange(len(pts)))
+    eig = np.empty((len(pts), pts.shape[1]), dtype=complex)
+    eig[own] = system.eigenvalues(pts[own])
+    eig[source != np.arange(len(pts))] = eig[source[source != np.arange(len(pts))]]
+    return eig

@@ -13,6 +13,7 @@ from slow_system import SlowSystem
 from threadpoolctl import threadpool_limits
 
 from rnnlab import (
+    RateRNN,
     TanhMap,
     ToySystem,
     find_fixed_points,
@@ -561,3 +562,20 @@ def test_descend_is_the_search_of_find_fixed_points():
     assert np.all(q[status == "fixed"] < 1e-20)
     X1, _, status1 = descend(net, 10 * starts[:3], max_iter=1)
     assert list(status1) == ["not converged"] * 3 and X1.shape == (3, 30)
+
+
+def test_mirror_points_share_their_eigenvalues_exactly_as_computed():
+    # an odd network: J(-x) = J(x), so the result may reuse one eigen-decomposition per pair;
+    # what it reports must equal the eigenvalues computed point by point
+    rng = np.random.default_rng(3)
+    N = 40
+    W = 2.0 * rng.standard_normal((N, N)) / np.sqrt(N)
+    net = RateRNN(W)
+    assert net.odd
+    starts = rng.standard_normal((30, N))
+    fps = find_fixed_points(net, np.vstack([starts, -starts]))
+    X = fps.x[fps.status == "fixed"]
+    pairs = sum(np.min(np.max(np.abs(X + x), axis=1)) < 1e-9 for x in X if np.any(x))
+    assert pairs >= 2  # the test needs mirror pairs to mean anything
+    direct = net.eigenvalues(fps.x)
+    np.testing.assert_allclose(np.sort_complex(fps.eigenvalues), np.sort_complex(direct), atol=1e-8)
