@@ -4,24 +4,11 @@ import itertools
 
 import numpy as np
 import pytest
+from cube_network import cube_esn
 
 import rnnlab
 from rnnlab.census import census, ideal_census
 from rnnlab.readout_search import readout_search
-
-
-def cube_esn(n_bits=3, per_bit=6, gain=3.0):
-    """Each bit held by its own group of units: exactly the ideal cube (as in test_census)."""
-    N = n_bits * per_bit
-    esn = rnnlab.ESN(N, n_in=n_bits, n_out=n_bits, g=0.0, seed=0)
-    group = np.repeat(np.arange(n_bits), per_bit)
-    esn.W_fb = np.zeros((N, n_bits))
-    esn.W_fb[np.arange(N), group] = gain
-    W_o = np.zeros((n_bits, N))
-    W_o[group, np.arange(N)] = 1.0 / per_bit
-    esn.set_readout(W_o)
-    return esn
-
 
 GRID3 = np.array(list(itertools.product((-1.0, 0.0, 1.0), repeat=3)))
 
