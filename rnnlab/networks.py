@@ -14,6 +14,7 @@ from .bptt import TanhRNN, train_flipflop
 from .esn import ESN
 from .force import train_force
 from .tasks import FlipFlopTask
+from .transfer import TransferredESN, continue_force, transfer
 
 __all__ = [
     "DELAYED_RECIPE",
@@ -37,17 +38,27 @@ RECIPES: dict[str, dict] = {
     },
 }
 
-# Chapter 06 (noise): 4-bit networks trained like "flipflop3", three seeds each. The tanh
-# and logistic networks of one seed share their reservoir, W_fb, B and x0 (the same seed
-# draws them): only the rate function differs. The transferred 4-bit networks of the same
-# chapter are rnnlab.transfer.TransferredESN files made by tools/make_networks.py.
+# Chapters 04-06: 4-bit networks, three seeds each, trained with chapter 04's recipe (chapter
+# 03's with twice the pulse rate and twice the steps: four channels share the pulses). The tanh
+# and logistic networks of one seed share their reservoir, W_fb, B and x0 (the same seed draws
+# them): only the rate function differs. "flipflop4_tanh_seed0" is chapter 04's network.
+_TASK4 = {"n_bits": 4, "pulse_rate": 0.02, "pulse_at_start": True}
+_TRAIN4 = {"n_steps": 60_000, "alpha": 1.0, "update_every": 2, "seed": 0}
 for _seed in (0, 1, 2):
     for _phi in ("tanh", "logistic"):
         RECIPES[f"flipflop4_{_phi}_seed{_seed}"] = {
             "esn": {"N": 500, "n_in": 4, "n_out": 4, "g": 0.6, "phi": _phi, "seed": _seed},
-            "task": {"n_bits": 4, "pulse_rate": 0.01, "pulse_at_start": True},
-            "train": {"n_steps": 30_000, "alpha": 1.0, "update_every": 2, "seed": 0},
+            "task": _TASK4,
+            "train": _TRAIN4,
         }
+# Chapters 05-06: "flipflop3" plus one bit (new columns of W_fb and B drawn from the transfer
+# seed, a zero row of W_o; rnnlab.transfer), FORCE continued on the 4-bit task as above.
+for _seed in (0, 1, 2):
+    RECIPES[f"flipflop4_transfer_seed{_seed}"] = {
+        "transfer": {"source": "flipflop3", "new_bits": 1, "seed": _seed},
+        "task": _TASK4,
+        "train": _TRAIN4,
+    }
 
 
 def _recipe(name: str) -> dict:
@@ -57,25 +68,33 @@ def _recipe(name: str) -> dict:
 
 
 def train_recipe(name: str, *, progress: bool = False) -> ESN:
-    """Train the network ``name`` from its recipe (what the shipped file holds)."""
+    """Train the network ``name`` from its recipe (what the shipped file holds).
+
+    A transfer recipe starts from the shipped source network (:func:`rnnlab.transfer.transfer`)
+    and continues FORCE on its task (:func:`rnnlab.transfer.continue_force`); the others
+    train a new :class:`~rnnlab.ESN` from its seed.
+    """
     r = _recipe(name)
-    esn = ESN(**r["esn"])
     u, y = FlipFlopTask(**r["task"]).generate(r["train"]["n_steps"], seed=r["train"]["seed"])
-    train_force(
-        esn,
-        u,
-        y,
-        alpha=r["train"]["alpha"],
-        update_every=r["train"]["update_every"],
-        progress=progress,
-    )
+    settings = {k: r["train"][k] for k in ("alpha", "update_every")}
+    if "transfer" in r:
+        t = r["transfer"]
+        esn = transfer(load_network(t["source"]), new_bits=t["new_bits"], seed=t["seed"])
+        continue_force(esn, u, y, **settings, progress=progress)
+    else:
+        esn = ESN(**r["esn"])
+        train_force(esn, u, y, **settings, progress=progress)
     return esn
 
 
 def load_network(name: str) -> ESN:
-    """Load the shipped, trained network ``name`` (e.g. ``'flipflop3'``)."""
-    _recipe(name)
-    return ESN.load(_DATA / f"{name}.npz")
+    """Load the shipped, trained network ``name`` (e.g. ``'flipflop3'``; see :data:`RECIPES`).
+
+    Transferred networks come back as :class:`~rnnlab.transfer.TransferredESN`.
+    """
+    r = _recipe(name)
+    path = _DATA / f"{name}.npz"
+    return TransferredESN.load(path) if "transfer" in r else ESN.load(path)
 
 
 #: Chapter 08: discrete-time tanh RNNs (:mod:`rnnlab.bptt`) trained by stateful truncated
