@@ -98,6 +98,25 @@ RECIPES = {
     "g0.5-a50-amp0.8": {"g": 0.5, "alpha": 50.0, "n_steps": 30_000, "amplitude": 0.8},
     "g0.6-a100-len15": {"g": 0.6, "alpha": 100.0, "n_steps": 30_000, "pulse_length": 15},
     "g0.6-a100-N1000": {"g": 0.6, "alpha": 100.0, "n_steps": 30_000, "N": 1000},
+    # second screen: variants of g0.5-a50-len7 (seeds 0-9, then 10-29 for any >= 9/10)
+    **{
+        name: {"g": 0.5, "alpha": 50.0, "n_steps": 30_000, "pulse_length": 7, **change}
+        for name, change in {
+            "g0.5-a50-len7-amp0.8": {"amplitude": 0.8},
+            "g0.5-a30-len7": {"alpha": 30.0},
+            "g0.5-a70-len7": {"alpha": 70.0},
+            "g0.45-a50-len7": {"g": 0.45},
+            "g0.55-a50-len7": {"g": 0.55},
+            "g0.5-a50-len7-rate0.005": {"pulse_rate": 0.005},
+            "g0.5-a50-len7-rate0.015": {"pulse_rate": 0.015},
+            "g0.5-a50-len7-20k": {"n_steps": 20_000},
+            "g0.5-a50-len7-40k": {"n_steps": 40_000},
+            "g0.5-a50-len7-ue1": {"update_every": 1},
+            "g0.5-a50-len7-ue4": {"update_every": 4},
+            "g0.5-a50-len7-N300": {"N": 300},
+            "g0.5-a50-len7-N700": {"N": 700},
+        }.items()
+    },
     # noise on the inputs during training (not on the targets)
     "g0.6-noise0.3": {"g": 0.6, "alpha": 1.0, "n_steps": 30_000, "input_noise": 0.3},
     "g0.6-noise1": {"g": 0.6, "alpha": 1.0, "n_steps": 30_000, "input_noise": 1.0},
