@@ -12,9 +12,10 @@ from rnnlab.transfer import TransferredESN
 SETTLED_4BIT = 0.95
 
 
-def test_shipped_network_is_its_recipe_and_works():
-    shipped = load_network("flipflop3")
-    retrained = train_recipe("flipflop3")
+@pytest.mark.parametrize("name", ["flipflop3", "flipflop3_g06"])
+def test_shipped_network_is_its_recipe_and_works(name):
+    shipped = load_network(name)
+    retrained = train_recipe(name)
     assert shipped.config() == retrained.config()
     # Same seed, same training: the same readout up to round-off of the BLAS.
     np.testing.assert_allclose(shipped.W_o, retrained.W_o, atol=1e-8)
@@ -32,7 +33,8 @@ def test_every_recipe_has_a_file():
 def test_transferred_network_loads_as_transfer_and_is_its_recipe():
     shipped = load_network("flipflop4_transfer_seed1")
     assert isinstance(shipped, TransferredESN)
-    source = load_network("flipflop3")
+    source = load_network(RECIPES["flipflop4_transfer_seed1"]["transfer"]["source"])
+    assert source.g == 0.6  # the 4-bit networks' gain: transfer and scratch differ only in training
     # The first three channels are the source's; the new bit's row of W_o was trained.
     np.testing.assert_array_equal(shipped.W_r, source.W_r)
     np.testing.assert_array_equal(shipped.W_fb[:, :3], source.W_fb)

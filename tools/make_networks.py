@@ -6,7 +6,7 @@
 Each file holds a configuration, a seed and a readout (see ``rnnlab.ESN.save`` and
 ``rnnlab.transfer.TransferredESN.save``): a few tens of kB. Later chapters and the book load
 them instantly with ``rnnlab.load_network``; a student can always retrain one from its recipe
-(``rnnlab.train_recipe``). Transferred networks start from the shipped "flipflop3": when that
+(``rnnlab.train_recipe``). Transferred networks start from the shipped "flipflop3_g06": when that
 changes, remake them too (the default order does).
 """
 
