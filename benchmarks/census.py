@@ -1,7 +1,8 @@
 """Benchmark: the fixed-point census of the chapter's network against per-start scipy LM.
 
-Trains the chapter-03 network (course recipe: N = 500, g = 0.6, 30 000 FORCE steps, 3-bit
-flip-flop with pulse rate 0.01 and a pulse on every channel at t = 0), runs
+Trains the chapter-03 network from its recipe (``rnnlab.networks.RECIPES["flipflop3"]``:
+N = 500, g = 0.5, alpha = 50, 30 000 FORCE steps on the 3-bit flip-flop with 7-step pulses at
+rate 0.01 and a pulse on every channel at t = 0; ``--N`` and ``--seed`` change those two), runs
 ``rnnlab.census`` on the states of a fresh test run and times it. Then, from the SAME
 starts the census made (``Census.starts``, every round), it runs
 ``scipy.optimize.least_squares(F, x0, jac=J, method='lm')`` one start at a time with the
@@ -25,15 +26,18 @@ from threadpoolctl import threadpool_limits
 
 import rnnlab
 from rnnlab.census import census
+from rnnlab.networks import RECIPES
 
 
 def train(N: int, seed: int):
-    """The course recipe (COURSE §3); returns the network, its test states and its scores."""
-    task = rnnlab.FlipFlopTask(3, pulse_rate=0.01, pulse_at_start=True)
-    u, y = task.generate(30_000, seed=seed)
-    esn = rnnlab.ESN(N, g=0.6, seed=seed)
+    """Chapter 03's recipe at size N and seed; returns the network, test states, scores, time."""
+    r = RECIPES["flipflop3"]
+    u, y = rnnlab.FlipFlopTask(**r["task"]).generate(r["train"]["n_steps"], seed=seed)
+    esn = rnnlab.ESN(**{**r["esn"], "N": N, "seed": seed})
     t0 = time.perf_counter()
-    rnnlab.train_force(esn, u, y)
+    rnnlab.train_force(
+        esn, u, y, alpha=r["train"]["alpha"], update_every=r["train"]["update_every"]
+    )
     seconds = time.perf_counter() - t0
     ut, yt = rnnlab.FlipFlopTask(3, pulse_rate=0.02, pulse_at_start=True).generate(
         5000, seed=seed + 1000
