@@ -9,7 +9,9 @@ Jang's generator (the default): :math:`\lfloor r T \rfloor` pulse onsets at dist
 times, each on one random channel with a random sign, ``pulse_length`` samples long; the
 target is 0 on a channel before its first pulse. With ``pulse_at_start=True`` every
 channel is also pulsed at :math:`t = 0`, so the target is never 0 (this course's recipe for
-a clean cube: the network never has to represent "no bit yet").
+a clean cube: the network never has to represent "no bit yet"). Jang's generator lets a pulse
+start on a channel while an earlier one is still on, cutting the earlier one short; with
+``whole_pulses=True`` such onsets are dropped, so every pulse arrives whole.
 """
 
 from __future__ import annotations
@@ -40,6 +42,12 @@ class FlipFlopTask:
         Steps by which the target lags the input (0: respond at once).
     pulse_at_start : bool
         Also pulse every channel at t = 0 with a random sign.
+    whole_pulses : bool
+        Drop every onset that comes less than ``pulse_length`` steps after the last kept
+        onset on its channel, so no pulse is cut short by the next one (default False,
+        Jang's generator). The sequence then has at most :math:`\\lfloor` rate · T
+        :math:`\\rfloor` onsets; the draws are the same, so the kept pulses are those of
+        the default sequence with the same seed.
 
     Examples
     --------
@@ -54,6 +62,7 @@ class FlipFlopTask:
     pulse_length: int = 11
     delay: int = 0
     pulse_at_start: bool = False
+    whole_pulses: bool = False
 
     def __post_init__(self):
         positive_int(self.n_bits, "n_bits")
@@ -67,6 +76,9 @@ class FlipFlopTask:
             or self.delay < 0
         ):
             raise ValueError(f"delay must be an integer >= 0, got {self.delay!r}")
+        for name in ("pulse_at_start", "whole_pulses"):
+            if not isinstance(getattr(self, name), bool | np.bool_):
+                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
 
     def generate(
         self, n_steps: int, *, seed: int | np.random.Generator
@@ -98,6 +110,14 @@ class FlipFlopTask:
             times = np.concatenate([np.zeros(self.n_bits, dtype=int), times])
             channels = np.concatenate([np.arange(self.n_bits), channels])
             signs = np.concatenate([start_signs, signs])
+        if self.whole_pulses:
+            keep = np.ones(len(times), dtype=bool)
+            last = np.full(self.n_bits, -self.pulse_length)
+            for i, (t, c) in enumerate(zip(times, channels, strict=True)):
+                keep[i] = t - last[c] >= self.pulse_length
+                if keep[i]:
+                    last[c] = t
+            times, channels, signs = times[keep], channels[keep], signs[keep]
 
         inputs = np.zeros((n_steps, self.n_bits))
         level = np.zeros((n_steps, self.n_bits))

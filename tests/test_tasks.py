@@ -172,6 +172,53 @@ def test_generator_seed_is_accepted_and_advanced():
     assert not np.array_equal(first[0], second[0])
 
 
+def cut_pulses(onsets, length):
+    """Onsets that come less than ``length`` steps after the previous one on their channel."""
+    last: dict[int, int] = {}
+    cut = []
+    for t, c, s in onsets:
+        if c in last and t - last[c] < length:
+            cut.append((t, c, s))
+        last[c] = t
+    return cut
+
+
+@pytest.mark.parametrize(("n_bits", "rate", "length", "at_start", "n_steps"), CASES)
+def test_whole_pulses_drops_exactly_the_onsets_that_would_cut_a_pulse(
+    n_bits, rate, length, at_start, n_steps
+):
+    jang = FlipFlopTask(n_bits, rate, pulse_length=length, pulse_at_start=at_start)
+    whole = FlipFlopTask(
+        n_bits, rate, pulse_length=length, pulse_at_start=at_start, whole_pulses=True
+    )
+    for seed in range(5):
+        # Reference: walk the default sequence's onsets, keep one only if it comes a whole
+        # pulse after the last *kept* onset on its channel.
+        kept, last = [], {}
+        for t, c, s in onsets_of(jang, n_steps, seed):
+            if c not in last or t - last[c] >= length:
+                kept.append((t, c, s))
+                last[c] = t
+        u, y = whole.generate(n_steps, seed=seed)
+        expected_u = np.zeros((n_steps, n_bits))
+        for t, c, s in kept:
+            expected_u[t : t + length, c] = s
+        np.testing.assert_array_equal(u, expected_u)
+        np.testing.assert_array_equal(y, forward_fill(kept, n_steps, n_bits))
+        assert not cut_pulses(kept, length)
+        for t, c, s in kept:  # every pulse arrives whole (unless the sequence ends)
+            assert np.all(u[t : t + length, c] == s)
+
+
+def test_default_generator_does_cut_pulses():
+    """The hazard whole_pulses removes is real in the chapters' test sequences."""
+    task = FlipFlopTask(3, pulse_rate=0.02, pulse_at_start=True)
+    onsets = onsets_of(task, 5000, 1000)  # chapter 03's test sequence
+    assert len(cut_pulses(onsets, task.pulse_length)) > 0
+    whole = FlipFlopTask(3, pulse_rate=0.02, pulse_at_start=True, whole_pulses=True)
+    assert not np.array_equal(whole.generate(5000, seed=1000)[0], task.generate(5000, seed=1000)[0])
+
+
 def test_task_is_immutable():
     task = FlipFlopTask()
     with pytest.raises(AttributeError):
@@ -194,6 +241,8 @@ def test_task_is_immutable():
         ({"delay": -1}, ValueError, "delay"),
         ({"delay": 1.5}, ValueError, "delay"),
         ({"delay": True}, ValueError, "delay"),
+        ({"pulse_at_start": 1}, TypeError, "pulse_at_start"),
+        ({"whole_pulses": "yes"}, TypeError, "whole_pulses"),
     ],
 )
 def test_bad_task_parameters_are_rejected(kwargs, error, name):
