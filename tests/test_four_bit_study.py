@@ -1,0 +1,71 @@
+"""Chapter 04's box quotes ``studies/four_bit_recipes.md`` (chapter 03's recipes on four bits).
+
+The study takes about fifteen minutes, so the chapter quotes it instead of rerunning it; this
+test reads the study's table and checks that every number the box quotes is the table's.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MD = ROOT / "studies" / "four_bit_recipes.md"
+CHAPTER = ROOT / "notebooks" / "04_tesseract.ipynb"
+ROW = re.compile(
+    r"^\| (?P<recipe>[^|]+?) \| (?P<seed>\d) \| (?P<acc>[\d.]+) \| (?P<settled>[\d.]+) \| "
+    r"(?P<memories>\d+) \| (?P<counts>[\d/]+) \| (?P<points>\d+) \|$",
+    re.M,
+)
+
+
+def rows() -> dict[str, list[dict]]:
+    table: dict[str, list[dict]] = {}
+    for m in ROW.finditer(MD.read_text()):
+        table.setdefault(m["recipe"], []).append(m.groupdict())
+    return table
+
+
+def chapter_text() -> str:
+    """The chapter's markdown, blockquote marks removed and whitespace collapsed."""
+    cells = json.loads(CHAPTER.read_text())["cells"]
+    md = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    md = re.sub(r"^> ?", "", md, flags=re.M)
+    return re.sub(r"\s+", " ", md)
+
+
+def listed(values) -> str:
+    """'a, b and c', as the chapter writes three numbers."""
+    return f"{values[0]}, {values[1]} and {values[2]}"
+
+
+def test_study_has_three_seeds_of_each_recipe():
+    table = rows()
+    assert len(table) == 3
+    for recipe, runs in table.items():
+        assert [r["seed"] for r in runs] == ["0", "1", "2"], recipe
+        for r in runs:
+            counts = [int(c) for c in r["counts"].split("/")]
+            assert int(r["memories"]) <= counts[0] <= 16, r  # distinct patterns among the stable
+            assert sum(counts) <= int(r["points"]), r
+
+
+def test_chapter_box_quotes_the_study():
+    table, text = rows(), chapter_text()
+    short, long, ch04 = (
+        table["g0.5-a50-len7-30k-r0.01"],
+        table["g0.5-a50-len7-60k-r0.02"],
+        table["g0.6-a1-60k-r0.02 (ch04)"],
+    )
+    quotes = [
+        f"found {listed([r['memories'] for r in short])} of the 16 memories "
+        f"(sign accuracy {', '.join(r['acc'] for r in short)})",
+        f"{listed([r['memories'] for r in long])} ({', '.join(r['acc'] for r in long)}) and "
+        f"{listed([r['points'] for r in long])} fixed points",
+        f"({', '.join(r['acc'] for r in ch04)}) and {listed([r['points'] for r in ch04])} points",
+    ]
+    for quote in quotes:
+        assert quote in text, quote
+    assert all(r["memories"] == "16" for r in ch04)
+    assert "16 memories for every seed" in text
