@@ -34,7 +34,8 @@ def test_transferred_network_loads_as_transfer_and_is_its_recipe():
     shipped = load_network("flipflop4_transfer_seed1")
     assert isinstance(shipped, TransferredESN)
     source = load_network(RECIPES["flipflop4_transfer_seed1"]["transfer"]["source"])
-    assert source.g == 0.6  # the 4-bit networks' gain: transfer and scratch differ only in training
+    # The from-scratch 4-bit networks' gain: transfer and scratch differ only in training.
+    assert source.g == RECIPES["flipflop4_tanh_seed1"]["esn"]["g"]
     # The first three channels are the source's; the new bit's row of W_o was trained.
     np.testing.assert_array_equal(shipped.W_r, source.W_r)
     np.testing.assert_array_equal(shipped.W_fb[:, :3], source.W_fb)
