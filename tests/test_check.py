@@ -6,6 +6,8 @@ import pytest
 from rnnlab import ToySystem, random_rnn
 from rnnlab.check import (
     AnswerError,
+    Misconception,
+    check_choice,
     check_array,
     check_eigenvalues,
     check_fixed_points,
@@ -128,3 +130,133 @@ def test_value():
     check_value(0.5 + 1e-12, 0.5, "eigenvalue")
     with pytest.raises(AnswerError, match="differs from the reference"):
         check_value(0.6, 0.5, "eigenvalue")
+
+
+# --- holes a wrong answer could slip through -------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, [1.0, np.nan]])
+def test_non_finite_reference_is_refused_not_passed(bad):
+    with pytest.raises(ValueError, match="reference for the answer holds a non-finite value"):
+        check_array(np.zeros(np.shape(bad)), bad)
+    with pytest.raises(ValueError, match="non-finite"):
+        check_function(lambda x: 0.0, lambda x: np.nan, [0.0], "value")
+
+
+def test_non_finite_reference_of_fixed_points_and_eigenvalues_is_refused():
+    with pytest.raises(ValueError, match="non-finite"):
+        check_fixed_points([[0.0, 0.0]], [[np.nan, 0.0]])
+    with pytest.raises(ValueError, match="non-finite"):
+        check_eigenvalues([1.0], [np.inf])
+
+
+def test_check_function_with_no_inputs_does_not_pass_vacuously():
+    with pytest.raises(ValueError, match="inputs must hold at least one test point"):
+        check_function(lambda x: x, lambda x: x, [])
+
+
+@pytest.mark.parametrize("empty", [[], np.zeros((0, 2)), np.array([])])
+def test_empty_fixed_points_get_the_checks_own_message(empty):
+    with pytest.raises(AnswerError, match="you gave no fixed points; there are 2"):
+        check_fixed_points(empty, [[0.0, 0.0], [1.0, 1.0]])
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (True, "should be a whole number"),
+        (np.array([3]), "should be a whole number"),
+        (3.0, "should be a whole number"),
+        ("3", "should be a whole number"),
+        (None, "forget to `return`"),
+        (4, "is 4, expected 3"),
+    ],
+)
+def test_a_count_takes_only_an_integer(answer, message):
+    with pytest.raises(AnswerError, match=message):
+        check_value(answer, 3, "count")
+
+
+def test_a_count_accepts_numpy_integers(capsys):
+    check_value(np.int64(3), 3, "count")
+    assert "count is right: 3" in capsys.readouterr().out
+
+
+def test_a_float_reference_refuses_bools_and_arrays():
+    with pytest.raises(AnswerError, match="got a bool"):
+        check_value(True, 1.0)
+    with pytest.raises(AnswerError, match="single number"):
+        check_value(np.array([1.0]), 1.0)
+
+
+def test_bool_reference_takes_only_a_bool():
+    with pytest.raises(AnswerError, match="True or False"):
+        check_value(1, True)
+    with pytest.raises(AnswerError, match="is False, expected True"):
+        check_value(False, True)
+
+
+# --- misconceptions ---------------------------------------------------------------------
+
+
+def test_value_misconception_names_its_hint():
+    hint = Misconception(2, "You counted the flow rule.")
+    with pytest.raises(AnswerError, match=r"is 2, expected 1\. You counted the flow rule\."):
+        check_value(2, 1, "count", misconceptions=[hint])
+    # A wrong answer that matches no misconception gets the plain message only.
+    with pytest.raises(AnswerError) as err:
+        check_value(5, 1, "count", misconceptions=[hint])
+    assert "flow rule" not in str(err.value)
+
+
+def test_array_misconception_with_tolerance():
+    hint = Misconception(np.array([1.0, -1.0]), "Sign flipped.")
+    with pytest.raises(AnswerError, match="Sign flipped"):
+        check_array(np.array([1.0, -1.0 + 1e-12]), np.array([-1.0, 1.0]), misconceptions=[hint])
+
+
+def test_function_misconception_is_evaluated_at_the_failing_point():
+    hint = Misconception(lambda x: 2 * x, "Doubled.")
+    with pytest.raises(AnswerError, match=r"at x = \[0\.5\]\. Doubled\."):
+        check_function(lambda x: 2 * x, lambda x: x, [np.array([0.5])], misconceptions=[hint])
+
+
+def test_transposed_jacobian_is_recognised():
+    toy = ToySystem()
+    pts = np.array([[0.1, -0.3], [0.7, 0.2]])
+    with pytest.raises(AnswerError, match="transpose of the Jacobian"):
+        check_jacobian(lambda p: toy.jacobian(p).T, toy, pts)
+
+
+def test_fixed_point_misconception_in_any_order():
+    ref = [[1.0, 0.5], [-1.0, -0.5], [0.0, 0.0]]
+    hint = Misconception([[0.0, 0.0], [1.0, 0.5]], "Mirror point forgotten.")
+    with pytest.raises(AnswerError, match="Mirror point forgotten"):
+        check_fixed_points([[1.0, 0.5], [0.0, 0.0]], ref, misconceptions=[hint])
+
+
+def test_eigenvalue_misconception():
+    hint = Misconception([2.0, 3.0], "Forgot the -I.")
+    with pytest.raises(AnswerError, match="Forgot the -I"):
+        check_eigenvalues([3.0, 2.0], [1.0, 2.0], misconceptions=[hint])
+
+
+def test_choice_names_options_and_hints(capsys):
+    opts = ["saddle", "node", "focus"]
+    check_choice("Saddle ", "saddle", opts, "type")
+    assert "type is right" in capsys.readouterr().out
+    with pytest.raises(AnswerError, match="not one of the options"):
+        check_choice("centre", "saddle", opts, "type")
+    with pytest.raises(AnswerError, match="Look at the sign"):
+        check_choice(
+            "node", "saddle", opts, misconceptions=[Misconception("node", "Look at the sign.")]
+        )
+    with pytest.raises(ValueError, match="reference must be one of the options"):
+        check_choice("node", "spiral", opts)
+
+
+def test_misconceptions_must_be_misconception_items():
+    with pytest.raises(TypeError, match="Misconception"):
+        check_value(1, 1, misconceptions=[(2, "hint")])
+    with pytest.raises(ValueError, match="hint must be a non-empty string"):
+        Misconception(1, "")
