@@ -7,8 +7,8 @@ from rnnlab import ToySystem, random_rnn
 from rnnlab.check import (
     AnswerError,
     Misconception,
-    check_choice,
     check_array,
+    check_choice,
     check_eigenvalues,
     check_fixed_points,
     check_function,
