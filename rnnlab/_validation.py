@@ -74,6 +74,21 @@ def as_states(x, dim: int, name: str = "x") -> tuple[np.ndarray, bool]:
     return arr, single
 
 
+def as_state_stack(x, dim: int, name: str = "x") -> np.ndarray:
+    """Return states ``(dim,)`` or ``(..., dim)`` as a finite float64 array, or raise naming ``name``."""
+    arr = np.asarray(x)
+    check_real(arr, name)
+    if arr.ndim == 0 or arr.shape[-1] != dim:
+        raise ValueError(
+            f"{name} must have shape ({dim},) or (..., {dim}) (its last axis is the state of the "
+            f"{dim} units), got an array of shape {arr.shape}"
+        )
+    arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or inf")
+    return arr
+
+
 def positive_int(value, name: str) -> int:
     """Return ``value`` as an int > 0, or raise naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer):

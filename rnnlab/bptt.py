@@ -161,10 +161,16 @@ class TanhRNN:
                 f"inputs must have shape (T, {self.n_in}) or (B, T, {self.n_in}), got {np.shape(inputs)}"
             )
         X = X.astype(np.float64, copy=False)
+        if not np.all(np.isfinite(X)):
+            raise ValueError("inputs contain NaN or inf")
         if state0 is None:
             S0 = np.zeros((X.shape[0], self.N))
         else:
-            S0 = np.asarray(state0, dtype=np.float64)
+            S0 = np.asarray(state0)
+            check_real(S0, "state0")
+            S0 = S0.astype(np.float64)
+            if not np.all(np.isfinite(S0)):
+                raise ValueError("state0 contains NaN or inf")
             S0 = S0[None] if S0.ndim == 1 else S0
             if S0.shape != (X.shape[0], self.N):
                 raise ValueError(
@@ -366,7 +372,13 @@ def flipflop_windows(
     chunk -= chunk % L  # whole windows per chunk
     if chunk == 0:
         raise ValueError(f"chunk_steps must be at least unroll={L}, got {chunk_steps}")
-    rng = np.random.default_rng(seed)
+    return _windows(task, B, L, chunk, np.random.default_rng(seed))
+
+
+def _windows(
+    task: FlipFlopTask, B: int, L: int, chunk: int, rng: np.random.Generator
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The generator behind :func:`flipflop_windows` (arguments already checked)."""
     undelayed = FlipFlopTask(task.n_bits, task.pulse_rate, task.pulse_length, 0, False)
     first = FlipFlopTask(task.n_bits, task.pulse_rate, task.pulse_length, 0, task.pulse_at_start)
     level = np.zeros((B, task.n_bits))  # target level at the end of the last chunk

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ._blas import single_blas_thread
-from ._validation import as_matrix, as_vector, positive_float, positive_int
+from ._validation import as_matrix, as_state_stack, as_vector, positive_float, positive_int
 from .nonlinearities import nonlinearity
 from .systems import RateRNN, esn_closed_loop
 
@@ -152,7 +152,7 @@ class ESN:
 
     def readout(self, x) -> np.ndarray:
         """:math:`z = W_o \\phi(x)` for states ``(N,)`` or ``(..., N)``."""
-        return self.phi.f(np.asarray(x, dtype=float)) @ self.W_o.T
+        return self.phi.f(as_state_stack(x, self.N, "x")) @ self.W_o.T
 
     # -- persistence ---------------------------------------------------------------------
     def config(self) -> dict:

@@ -99,6 +99,11 @@ class FlipFlopTask:
             shifted by ``delay`` steps.
         """
         n_steps = positive_int(n_steps, "n_steps")
+        if self.delay >= n_steps:
+            raise ValueError(
+                f"n_steps must exceed the delay ({self.delay}): with n_steps={n_steps} every "
+                "target would still be 0 (undefined) when the sequence ends"
+            )
         rng = np.random.default_rng(seed)
         first = 1 if self.pulse_at_start else 0  # the start pulses take t = 0
         n_onsets = min(int(np.floor(self.pulse_rate * n_steps)), n_steps - first)
@@ -125,6 +130,5 @@ class FlipFlopTask:
             inputs[t : t + self.pulse_length, c] = s  # a later pulse overwrites an earlier one
             level[t:, c] = s  # holds until the next onset on this channel overwrites it
         targets = np.zeros_like(level)
-        if self.delay < n_steps:
-            targets[self.delay :] = level[: n_steps - self.delay]
+        targets[self.delay :] = level[: n_steps - self.delay]
         return inputs, targets

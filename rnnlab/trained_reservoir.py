@@ -44,7 +44,7 @@ import numpy as np
 import scipy.linalg
 
 from ._blas import single_blas_thread
-from ._validation import as_vector, positive_float, positive_int
+from ._validation import as_state_stack, as_vector, positive_float, positive_int
 from .nonlinearities import Nonlinearity
 from .simulate import simulate
 from .systems import RateRNN
@@ -145,7 +145,7 @@ class TrainedReservoir:
 
     def readout(self, x) -> np.ndarray:
         """:math:`z = w^\\top\\phi(x)` for states ``(N,)`` or ``(T, N)``."""
-        return self.phi.f(np.asarray(x, dtype=float)) @ self.w
+        return self.phi.f(as_state_stack(x, self.N, "x")) @ self.w
 
     def open_loop_jacobian(self, n: int = 0) -> np.ndarray:
         r""":math:`A_{OL} = -I + J\Phi'_n`, shape ``(N, N)``."""

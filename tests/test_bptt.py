@@ -231,3 +231,31 @@ def test_shipped_delay_0_network_is_its_recipe():
     for name in ("W", "W_out"):
         np.testing.assert_allclose(retrained.params[name], shipped.params[name], atol=1e-8)
     np.testing.assert_array_equal(retrained.W_in, shipped.W_in)
+
+
+@pytest.mark.parametrize("where", ["inputs", "state0"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_forward_refuses_non_finite_inputs_and_states(where, bad):
+    model = TanhRNN(6, 2, 3, seed=0)
+    X = np.zeros((4, 2))
+    S0 = np.zeros(6)
+    if where == "inputs":
+        X[1, 0] = bad
+    else:
+        S0[2] = bad
+    with pytest.raises(ValueError, match=f"{where} contain"):
+        model.forward(X, S0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"batch_size": 0, "unroll": 10}, ValueError, "batch_size"),
+        ({"batch_size": 2, "unroll": 3}, ValueError, "unroll must exceed the delay"),
+        ({"batch_size": 2, "unroll": 10, "chunk_steps": 5}, ValueError, "chunk_steps"),
+    ],
+)
+def test_window_arguments_are_checked_at_the_call_not_at_first_next(kwargs, error, message):
+    task = FlipFlopTask(3, delay=5)
+    with pytest.raises(error, match=message):
+        flipflop_windows(task, seed=0, **kwargs)  # no next(): the call itself raises

@@ -306,3 +306,18 @@ def test_closed_loop_rejects_bad_input_size():
     esn = ESN(20, 2, 1, seed=0)
     with pytest.raises(ValueError, match="u"):
         esn.closed_loop(np.zeros(3))
+
+
+@pytest.mark.parametrize(
+    ("x", "message"),
+    [
+        (np.zeros(49), r"x must have shape \(50,\) or \(\.\.\., 50\)"),
+        (np.zeros((2, 3, 51)), r"got an array of shape \(2, 3, 51\)"),
+        (np.array([np.inf] * 50), "x contains NaN or inf"),
+    ],
+)
+def test_readout_refuses_states_of_the_wrong_size(x, message):
+    esn = ESN(50, 3, 2, g=0.5, seed=0)
+    with pytest.raises(ValueError, match=message):
+        esn.readout(x)
+    assert esn.readout(np.zeros((2, 3, 50))).shape == (2, 3, 2)

@@ -144,14 +144,6 @@ def test_delay_shifts_target_exactly(delay, at_start):
     assert not np.any(y[:delay])
 
 
-@pytest.mark.parametrize("delay", [50, 51, 80])
-def test_delay_as_long_as_the_sequence_gives_zero_targets(delay):
-    task = FlipFlopTask(2, pulse_rate=0.1, delay=delay)
-    u, y = task.generate(50, seed=0)
-    assert u.shape == y.shape == (50, 2)
-    assert not np.any(y)
-
-
 def test_same_seed_same_sequence_different_seed_different():
     task = FlipFlopTask(3, pulse_rate=0.02)
     a = task.generate(1000, seed=5)
@@ -256,3 +248,11 @@ def test_bad_task_parameters_are_rejected(kwargs, error, name):
 def test_bad_n_steps_is_rejected(n_steps, error):
     with pytest.raises(error, match="n_steps"):
         FlipFlopTask().generate(n_steps, seed=0)
+
+
+@pytest.mark.parametrize("n_steps", [5, 8])
+def test_a_delay_as_long_as_the_sequence_is_refused(n_steps):
+    with pytest.raises(ValueError, match=r"n_steps must exceed the delay \(8\)"):
+        FlipFlopTask(3, delay=8).generate(n_steps, seed=0)
+    _, targets = FlipFlopTask(3, delay=8, pulse_at_start=True).generate(9, seed=0)
+    assert np.count_nonzero(targets[8]) == 3  # the first step after the delay is defined

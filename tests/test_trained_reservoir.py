@@ -144,3 +144,16 @@ def test_open_loop_jacobian_against_finite_differences(small):
         e[j] = h
         fd = (F(x + e) - F(x - e)) / (2 * h)
         np.testing.assert_allclose(small.open_loop_jacobian(n)[:, j], fd, atol=1e-8)
+
+
+@pytest.mark.parametrize(
+    ("x", "message"),
+    [
+        (np.zeros(199), r"x must have shape \(200,\) or \(\.\.\., 200\)"),
+        (np.zeros((3, 201)), r"got an array of shape \(3, 201\)"),
+        (np.full(200, np.nan), "x contains NaN or inf"),
+    ],
+)
+def test_readout_refuses_states_of_the_wrong_size(small, x, message):
+    with pytest.raises(ValueError, match=message):
+        small.readout(x)
