@@ -23,6 +23,10 @@ def as_matrix(a, name: str, *, square: bool = False, shape: tuple | None = None)
         raise ValueError(f"{name} must be a 2-D matrix, got an array of shape {arr.shape}")
     if square and arr.shape[0] != arr.shape[1]:
         raise ValueError(f"{name} must be square, got shape {arr.shape}")
+    if square and arr.shape[0] == 0:
+        raise ValueError(
+            f"{name} must be at least 1 x 1: a system needs one unit or more, got shape {arr.shape}"
+        )
     if shape is not None:
         for axis, (want, got) in enumerate(zip(shape, arr.shape, strict=True)):
             if want is not None and want != got:

@@ -68,10 +68,10 @@ def relax(
     RuntimeError
         When ``max_iter`` steps do not reach ``tol`` (never returns an unconverged point).
     """
-    J = np.asarray(J, dtype=float)
-    if J.ndim != 2 or J.shape[0] != J.shape[1]:
-        raise ValueError(f"J must be a square matrix, got shape {J.shape}")
+    J = as_matrix(J, "J", square=True)  # finite, real, at least 1 x 1
     u = as_vector(u, "u", size=J.shape[0])
+    if isinstance(A, bool) or not isinstance(A, int | float | np.integer | np.floating):
+        raise TypeError(f"A must be a real number, got {A!r}")
     if not np.isfinite(A):
         raise ValueError(f"A must be a finite number, got {A}")
     max_iter = positive_int(max_iter, "max_iter")

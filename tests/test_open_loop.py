@@ -51,7 +51,7 @@ def test_relax_does_not_return_unconverged_points():
     J, u = random_reservoir(100, 0.8, seed=0)
     with pytest.raises(RuntimeError, match="did not relax"):
         relax(J, u, 1.0, max_iter=1, tol=1e-14)
-    with pytest.raises(ValueError, match="J must be a square"):
+    with pytest.raises(ValueError, match="J must be square"):
         relax(J[:5], u, 1.0)
     with pytest.raises(ValueError, match="A must be a finite"):
         relax(J, u, np.inf)
@@ -75,3 +75,15 @@ def test_inconsistent_targets_are_an_error():
 def test_bad_input(args, match):
     with pytest.raises(ValueError, match=match):
         train_open_loop(*args)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_relax_names_non_finite_weights_at_once(bad):
+    J, u = random_reservoir(20, 0.5, seed=0)
+    J[3, 4] = bad
+    with pytest.raises(ValueError, match="J contains NaN or inf"):
+        relax(J, u, 1.0)
+    J[3, 4] = 0.0
+    u[2] = bad
+    with pytest.raises(ValueError, match="u contains NaN or inf"):
+        relax(J, u, 1.0)

@@ -459,3 +459,9 @@ def test_subclass_inherits_q_gradient_and_hessian():
     np.testing.assert_allclose(s.grad_q(x), fd_gradient(s.q, x), atol=1e-8)
     np.testing.assert_allclose(s.hessian_q(x), fd_jacobian(s.grad_q, x), atol=1e-7)
     assert "flow" in repr(s)
+
+
+@pytest.mark.parametrize("make", [RateRNN, TanhMap])
+def test_a_zero_size_system_is_refused_at_construction(make):
+    with pytest.raises(ValueError, match=r"W must be at least 1 x 1.*got shape \(0, 0\)"):
+        make(np.zeros((0, 0)))
