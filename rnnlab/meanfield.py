@@ -79,8 +79,16 @@ def gauss_hermite(n: int) -> tuple[np.ndarray, np.ndarray]:
     :math:`< 2n`; ``sum(w) == 1``. Shapes ``(n,)``.
     """
     n = positive_int(n, "n")
-    y, w = hermegauss(n)
+    with np.errstate(all="ignore"):
+        y, w = hermegauss(n)
     w = w / np.sqrt(2.0 * np.pi)
+    if not (np.all(np.isfinite(w)) and np.all(np.isfinite(y))):
+        # numpy's recurrence overflows for a few hundred nodes (seen from n = 400); the
+        # weights come out NaN, which would later read as a diverging variance.
+        raise ValueError(
+            f"n = {n} Gauss-Hermite nodes overflow in the quadrature weights (they come out "
+            "non-finite); use fewer nodes (up to 300 work, 16-40 are plenty here)"
+        )
     y.flags.writeable = False
     w.flags.writeable = False
     return y, w

@@ -185,6 +185,7 @@ def mean_field_targets(
     damping: float = 0.7,
     tol: float = 1e-12,
     max_iter: int = 5000,
+    require_fading_memory: bool = True,
 ) -> MultiTargetMeanField:
     r"""Mean-field theory for M targets: the covariance :math:`C` by damped iteration.
 
@@ -203,6 +204,10 @@ def mean_field_targets(
         Nonzero output levels, M <= 4.
     n_nodes : int
         Nodes per dimension.
+    require_fading_memory : bool
+        Raise :class:`NoFadingMemory` when the open-loop bulk radius :math:`\rho_n \ge 1` at
+        any target, as :func:`rnnlab.meanfield.mean_field` does for one target: the theory
+        assumes a stable open loop.
 
     Returns
     -------
@@ -214,7 +219,8 @@ def mean_field_targets(
         When the states of different targets are linearly dependent (:math:`C` singular, e.g.
         :math:`\pm A` with an odd :math:`\phi`: then :math:`x^1_{-A} = -x^1_{A}`).
     NoFadingMemory
-        When the covariance diverges.
+        When the covariance diverges, or (``require_fading_memory``) when the open loop at
+        some target has no fading memory.
 
     Examples
     --------
@@ -251,4 +257,15 @@ def mean_field_targets(
             f"{np.linalg.cond(C):.1e}); with an odd phi, +A and -A are mirror images: use targets "
             "with distinct |A|"
         )
-    return MultiTargetMeanField(phi, g, A, C, n_nodes)
+    mt = MultiTargetMeanField(phi, g, A, C, n_nodes)
+    if require_fading_memory:
+        for n in range(M):
+            rho = mt.rho(n)
+            if rho >= 1:
+                raise NoFadingMemory(
+                    f"the open loop has no fading memory at target {n} (A = {A[n]:g}) for "
+                    f"phi={phi!r}, g={g}: its bulk radius rho = g sqrt(E[phi'^2]) = {rho:.3f} >= 1, "
+                    "so the clamped network is not stable and open-loop training does not apply "
+                    "(lower g or raise the targets)"
+                )
+    return mt

@@ -60,3 +60,24 @@ def test_closed_loop_gain_and_type():
 def test_bad_input(kwargs, exc, match):
     with pytest.raises(exc, match=match):
         mean_field_targets(**kwargs)
+
+
+def test_no_fading_memory_is_refused_like_the_single_target_theory():
+    from rnnlab.meanfield import mean_field
+
+    with pytest.raises(NoFadingMemory, match=r"rho = g sqrt\(E\[phi'\^2\]\) = 1\.063 >= 1"):
+        mean_field("tanh", 1.5, 0.1)
+    with pytest.raises(NoFadingMemory, match=r"at target 0 \(A = 0\.1\).*rho .* = 1\.063 >= 1"):
+        mean_field_targets("tanh", 1.5, [0.1, 0.2])
+    # Allowed on request, as for one target.
+    mt = mean_field_targets("tanh", 1.5, [0.1, 0.2], require_fading_memory=False)
+    assert mt.rho(0) > 1
+
+
+def test_a_quadrature_that_overflows_says_so():
+    from rnnlab.meanfield import gauss_hermite, mean_field
+
+    with pytest.raises(ValueError, match="n = 400 Gauss-Hermite nodes overflow"):
+        gauss_hermite(400)
+    with pytest.raises(ValueError, match="overflow in the quadrature weights"):
+        mean_field("tanh", 0.9, 1.0, n_nodes=400)
