@@ -9,8 +9,9 @@ failing seeds); every per-run row's verdict must follow the study's rule
     \text{pass} \iff \text{complete} \wedge a \ge 0.98 \wedge s \ge 0.99,
 
 with :math:`a` the sign accuracy and :math:`s` the settled accuracy, up to the rounding of the
-printed three decimals; and the two robustness figures chapter 03 quotes from the md (22 of 30
-for ``g0.5-a50-len7``, 12 of 30 for ``g0.6``) must be what its per-run rows give.
+printed three decimals; the md's "Robustness in brief" section (moved there from chapter 03)
+must state what its per-run rows give (22 of 30 for ``g0.5-a50-len7``, 12 of 30 for ``g0.6``, and
+how the failures split), and chapter 03 must quote those two pass counts and the recipe count.
 
 The slow checks re-run a few recorded runs with the study's own ``run(name, seed)`` on one
 BLAS thread (about 7 s each) and compare them with their md rows.
@@ -43,10 +44,11 @@ SCREEN_HEADER = "| recipe | seeds | complete | pass | failing seeds (0-9) |"
 COMPLETE_COUNTS = (8, 12, 6, 1)
 # The study's bars, in thousandths (the md prints three decimals).
 ACC_BAR, SETTLED_BAR = 980, 990
-# What chapter 03's robustness box quotes from the md, seeds 0-29 of each recipe: passes, and
+# What the md's "Robustness in brief" section states, seeds 0-29 of each recipe: passes, and
 # the failures split into incomplete censuses with 8/10/4/1 counts, with other wrong counts,
 # with the right counts (8/12/6/1, a saddle connecting the wrong corners), and complete
-# censuses that miss the accuracy bars. Every seed keeps its 8 memories.
+# censuses that miss the accuracy bars. Every seed keeps its 8 memories. Chapter 03 quotes the
+# passes.
 CHAPTER_QUOTES = {
     # this chapter's recipe: "22 of 30 seeds pass"; of the 8 failures 5 are 8/10/4/1, 3 accuracy
     "g0.5-a50-len7": {"pass": 22, "8/10/4/1": 5, "other counts": 0, "right counts": 0, "acc": 3},
@@ -270,13 +272,37 @@ def test_chapter_quote_is_what_the_per_run_rows_give(recipe: str):
 
 
 def test_chapter_quotes_these_numbers():
-    """The bold "N of 30" figures of chapter 03 are the quoted ones, and so is the recipe count."""
+    """The bold "N of 30" figures of chapter 03 are the quoted ones, and so is the recipe count;
+    the chapter links the lab note made from the md."""
     cells = json.loads(CHAPTER.read_text(encoding="utf-8"))["cells"]
     text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
     bold = sorted(int(n) for n in re.findall(r"\*\*(\d+) of 30\b", text))
     assert bold == sorted(q["pass"] for q in CHAPTER_QUOTES.values())
     n_recipes = len(study()[1])
     assert f"{n_recipes} recipes tried" in text, f"the md's summary lists {n_recipes} recipes"
+    assert "](lab_notes/flipflop_recipes.md)" in text
+
+
+def test_robustness_section_states_the_quoted_split():
+    """The md's "Robustness in brief" section says what CHAPTER_QUOTES (checked above) holds."""
+    lines = MD.read_text(encoding="utf-8").splitlines()
+    start, end = _section(lines, "Robustness in brief")
+    text = " ".join(lines[start:end])
+    new, first = CHAPTER_QUOTES["g0.5-a50-len7"], CHAPTER_QUOTES["g0.6"]
+    assert f"**{new['pass']} of 30 seeds pass**" in text
+    n_fail = 30 - new["pass"]
+    assert f"Of the {n_fail} that fail, {new['8/10/4/1']} miss one ± pair of edge saddles" in text
+    assert f"and {new['acc']} have a complete census but miss the accuracy bars" in text
+    assert new["other counts"] == new["right counts"] == 0
+    assert f"passes **{first['pass']} of 30**" in text
+    n_incomplete = first["8/10/4/1"] + first["other counts"] + first["right counts"]
+    assert (
+        f"Of its {n_incomplete} incomplete censuses, {first['8/10/4/1']} are 8/10/4/1, "
+        f"{first['other counts']} have the face saddles or the central saddle wrong in number, "
+        f"and {first['right counts']} have the right counts" in text
+    )
+    assert f"its {first['acc']} remaining failure has a complete census" in text
+    assert f"Among the {len(study()[1])} recipes" in text
 
 
 # ---------------------------------------------------------------- the md against its script
