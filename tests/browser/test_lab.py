@@ -9,7 +9,9 @@ after the slider moves go to test-artifacts/lab-<chapter>-{before,after}.png.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+import statistics
 import time
 from pathlib import Path
 
@@ -164,6 +166,66 @@ def test_slider_updates_figure_and_table(page, lab, chapter, label, key, presses
     print(f"{chapter}: {label} {before_value} -> {after_value}")
     print(f"  table before: {before_table.splitlines()[0]}")
     print(f"  table after:  {after_table.splitlines()[0]}")
+
+
+# One slider step, timed in the page: dispatch the key on the slider's handle, then poll the
+# canvas on every animation frame until its pixels differ from before the move. The time is
+# what a user feels: kernel round trip, the callback, ipympl's redraw and its transfer.
+LATENCY_JS = """async ([key, timeoutMs]) => {
+  const boxes = [...document.querySelectorAll('.widget-vbox')].filter(b =>
+      b.querySelector('.jupyter-matplotlib-canvas-div canvas') &&
+      [...b.querySelectorAll('.widget-hslider .widget-label')].some(l => l.textContent.trim() === 'a'));
+  const box = boxes[boxes.length - 1];
+  const canvas = box.querySelector('.jupyter-matplotlib-canvas-div canvas');
+  const slider = [...box.querySelectorAll('.widget-hslider')].find(s =>
+      s.querySelector('.widget-label').textContent.trim() === 'a');
+  const handle = slider.querySelector('.noUi-handle');
+  const before = canvas.toDataURL();
+  handle.focus();
+  const t0 = performance.now();
+  for (const type of ['keydown', 'keyup']) {
+    handle.dispatchEvent(new KeyboardEvent(type, {key, code: key, bubbles: true}));
+  }
+  while (performance.now() - t0 < timeoutMs) {
+    await new Promise(r => requestAnimationFrame(r));
+    if (canvas.toDataURL() !== before) return performance.now() - t0;
+  }
+  return null;
+}"""
+
+
+def test_slider_latency_is_measured(page, lab, artifacts):
+    """Chapter 01's `a` slider, moved step by step: the time from each move to the figure's
+    pixels changing in the browser (median and maximum, goal: median <= 150 ms). A measurement,
+    not a timed assertion; written to test-artifacts/slider-latency.json."""
+    page.set_viewport_size({"width": 1600, "height": 1100})
+    open_notebook(page, lab, "01_toy_system")
+    run_all(page)
+    app, slider = app_with_slider(page, "a")
+    wait_until_changed_and_stable(lambda: canvas_hash(app), None)
+    handle = slider.locator(".noUi-handle").first
+    latencies = []
+    for i in range(8):
+        key = key_with_room(handle, "ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        readout = slider.locator(".widget-readout")
+        before = readout.inner_text()
+        ms = page.evaluate(LATENCY_JS, [key, 10_000])
+        assert ms is not None, f"move {i}: the figure did not change within 10 s"
+        assert readout.inner_text() != before, f"move {i}: the slider did not move"
+        latencies.append(ms)
+        # Let the follow-up redraws of this move settle before the next one.
+        wait_until_changed_and_stable(lambda: canvas_hash(app), None, polls=3)
+    result = {
+        "chapter": "01_toy_system",
+        "slider": "a",
+        "moves": len(latencies),
+        "median_ms": round(statistics.median(latencies), 1),
+        "max_ms": round(max(latencies), 1),
+        "goal_median_ms": 150,
+        "latencies_ms": [round(x, 1) for x in latencies],
+    }
+    (artifacts / "slider-latency.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(f"slider latency, chapter 01 'a': {json.dumps(result)}")
 
 
 def test_artifacts_folder_is_ignored_by_git():
