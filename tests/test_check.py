@@ -260,3 +260,15 @@ def test_misconceptions_must_be_misconception_items():
         check_value(1, 1, misconceptions=[(2, "hint")])
     with pytest.raises(ValueError, match="hint must be a non-empty string"):
         Misconception(1, "")
+
+
+def test_bool_misconceptions_match_only_bools():
+    hint = Misconception(False, "The control does not remove the structure.")
+    with pytest.raises(AnswerError, match="does not remove the structure"):
+        check_value(False, True, "control works", misconceptions=[hint])
+    hint_array = Misconception(np.array([True, False]), "Swapped.")
+    with pytest.raises(AnswerError, match="Swapped"):
+        check_array(np.array([True, False]), np.array([0.0, 1.0]), misconceptions=[hint_array])
+    with pytest.raises(AnswerError) as err:
+        check_array(np.array([1.0, 0.0]), np.array([0.0, 1.0]), misconceptions=[hint_array])
+    assert "Swapped" not in str(err.value)

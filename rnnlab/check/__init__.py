@@ -82,6 +82,9 @@ def _matches(answer, wrong, atol: float, rtol: float) -> bool:
         return False
     if not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
         return False
+    if a.dtype == bool or w.dtype == bool:
+        # True/False answers match only the same truth values (numpy cannot subtract bools).
+        return a.dtype == w.dtype and bool(np.all(a == w))
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(w))):
         return False
     return bool(np.all(np.abs(a - w) <= atol + rtol * np.abs(w)))
