@@ -3,7 +3,9 @@
 #   make test   create/update .venv, then lint and run the whole test suite
 #   make book   build the Jupyter Book site into book/_build/html
 #   make student  student versions (no solutions) in build/student, instructor in build/instructor
+#   make grade SUBMISSIONS=DIR  grade a class's notebooks into build/grades (grades.csv, feedback/)
 #   make browser  browser tests (chromium + Playwright); skipped, with a message, without chromium
+#   make stats    how far each chapter follows book/chapter_shape.md (exercises, prompts, prose runs)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -11,7 +13,7 @@ STAMP  := $(VENV)/.rnnlab-installed
 # JupyterLab refuses to start as root unless told; containers often run as root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test lint format unit notebooks browser book errata student refresh-notebooks benchmarks install clean
+.PHONY: lab test lint format unit notebooks browser book errata lab-notes stats student refresh-notebooks benchmarks install clean
 
 install: $(STAMP)
 
@@ -52,16 +54,31 @@ test: lint unit notebooks browser
 
 # Jupyter Book 1.x, offline. --all: Sphinx skips unchanged pages, but the library they
 # call may have changed, so every notebook is executed again; an error fails the build.
-book: $(STAMP) errata
+book: $(STAMP) errata lab-notes
 	$(BIN)/jupyter-book build --all -W -n --keep-going book/
 
 # book/errata.md is generated from the chapters' "What we found" / "Errata" boxes.
 errata: $(STAMP)
 	$(BIN)/python tools/collect_errata.py
 
+# notebooks/lab_notes/*.md (the book's Lab notes) are generated from the records in studies/.
+lab-notes: $(STAMP)
+	$(BIN)/python tools/collect_lab_notes.py
+
+# The chapter shape, measured (book/chapter_shape.md): a table per chapter, then JSON.
+stats: $(STAMP)
+	$(BIN)/python tools/course_stats.py
+
 # Solutions removed (exercise stubs kept) in build/student/, full copies in build/instructor/.
 student: $(STAMP)
 	$(BIN)/python tools/student_versions.py
+
+# Grade a class: every .ipynb under SUBMISSIONS runs headless; build/grades/grades.csv,
+# scores.csv and feedback/*.md (book/instructors.md). GRADE_ARGS="--timeout 1200" passes options.
+.PHONY: grade
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR (a folder of .ipynb)"; exit 2; }
+	$(BIN)/python tools/grade.py "$(SUBMISSIONS)" --out build/grades $(GRADE_ARGS)
 
 refresh-notebooks: $(STAMP)
 	$(BIN)/python tools/refresh_notebooks.py --all

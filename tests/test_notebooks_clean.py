@@ -14,7 +14,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 DEF = re.compile(r"^\s*def\s+([A-Za-z_]\w*)\s*\(", re.M)
-CHECK_CALL = re.compile(r"\bcheck\.\w+\s*\(")
+# check.check_value(...) or a chapter check, check.ch01.toy_jacobian(...)
+CHECK_CALL = re.compile(r"\bcheck\.(?:\w+\.)*\w+\s*\(")
 # The paragraph runs to the next blank line.
 RUN_IT_YOURSELF = re.compile(r"\*\*Run it yourself\.?\*\*.*?(?:\n\s*\n|\Z)", re.S)
 
@@ -243,6 +244,21 @@ def test_template_problems_are_caught():
     assert "the first cell has no 'Run it yourself.' paragraph" in problems
     nb.cells[0].source = "**Run it yourself.** Open JupyterLab.\n\nUse `make lab`."
     assert "the 'Run it yourself.' paragraph does not say `make lab`" in template_problems(nb)
+
+
+@pytest.mark.parametrize(
+    ("source", "calls"),
+    [
+        ("check.check_value(x, 1, 'x')", True),
+        ("check.ch01.toy_jacobian(toy_jacobian)", True),
+        ("rnnlab.check.ch03.rls_step (rls_step)", True),
+        ("check.ch01", False),
+        ("recheck.value(x)", False),
+        ("print(check)", False),
+    ],
+)
+def test_check_call_pattern(source, calls):
+    assert bool(CHECK_CALL.search(source)) is calls
 
 
 def test_exercise_problems_are_caught():

@@ -110,6 +110,30 @@ def test_real_chapters_student_versions_keep_every_stub():
         assert stubs == [c.source for c in student.cells if "exercise" in sv.tags(c)]
 
 
+def test_exercise_metadata_survives_in_both_versions():
+    nb = small_notebook()
+    meta = {"exercise": {"id": "99-f", "kind": "predict", "points": 3}}
+    nb.cells[1].metadata["rnnlab"] = meta
+    nb.cells[3].metadata["jupyter"] = {"source_hidden": True}
+    nb.cells[3].metadata["tags"].append("hide-input")
+    for version in (sv.student_version(nb), sv.instructor_version(nb)):
+        (stub,) = [c for c in version.cells if "exercise" in sv.tags(c) and "def f(" in c.source]
+        assert stub.metadata["rnnlab"] == meta
+    inst = sv.instructor_version(nb)
+    (sol,) = [c for c in inst.cells if "solution" in sv.tags(c) and "def f(" in c.source]
+    assert sol.metadata["jupyter"] == {"source_hidden": True}
+    assert "hide-input" in sv.tags(sol)
+
+
+def test_real_chapters_keep_exercise_metadata():
+    for path in CHAPTERS:
+        nb = nbformat.read(path, as_version=4)
+        metas = [c.metadata.get("rnnlab") for c in nb.cells if "exercise" in sv.tags(c)]
+        for version in (sv.student_version(nb), sv.instructor_version(nb)):
+            kept = [c.metadata.get("rnnlab") for c in version.cells if "exercise" in sv.tags(c)]
+            assert kept == metas, path.name
+
+
 # -- signatures ---------------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -156,13 +157,45 @@ def env_for_subprocess() -> dict[str, str]:
 
 BOOK = ROOT / "book"
 HTML = BOOK / "_build" / "html"
-BOOK_PAGES = ["intro", "errata", "references"]
+
+
+def toc_pages() -> list[str]:
+    """Every page book/_toc.yml lists, in its order: ``intro``, ``notebooks/01_toy_system``, ...
+
+    A ``glob`` entry stands for the pages it matches (``.md`` and ``.ipynb`` files under
+    book/, sorted), as Jupyter Book expands it.
+    """
+    toc = yaml.safe_load((BOOK / "_toc.yml").read_text())
+    pages = [toc["root"]]
+
+    def walk(entries: list[dict]) -> None:
+        for entry in entries:
+            if "file" in entry:
+                pages.append(str(Path(entry["file"]).with_suffix("")))
+            elif "glob" in entry:
+                pages.extend(
+                    sorted(
+                        p.relative_to(BOOK).with_suffix("").as_posix()
+                        for p in BOOK.glob(entry["glob"])
+                        if p.suffix in (".md", ".ipynb")
+                    )
+                )
+            walk(entry.get("sections", []))
+
+    for part in toc.get("parts") or [{"chapters": toc.get("chapters", [])}]:
+        walk(part["chapters"])
+    return pages
+
+
+BOOK_PAGES = toc_pages()
 
 
 def newest_source() -> float:
     sources = [
         *(ROOT / "notebooks").glob("*.ipynb"),
         *BOOK.glob("*.md"),
+        *BOOK.glob("_static/*"),
+        *(ROOT / "studies").glob("*.md"),
         *BOOK.glob("*.yml"),
         *(BOOK / "_ext").glob("*.py"),
         *(ROOT / "rnnlab").rglob("*.py"),
@@ -171,10 +204,12 @@ def newest_source() -> float:
 
 
 def book_is_fresh() -> bool:
+    # Every page of the table of contents, and a lab note for every record (the notes are
+    # generated before a build, so a new record may not have its page yet).
     pages = [HTML / f"{p}.html" for p in BOOK_PAGES]
     pages += [
-        HTML / "notebooks" / f"{nb.stem}.html"
-        for nb in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")
+        HTML / "notebooks" / "lab_notes" / f"{md.stem}.html"
+        for md in (ROOT / "studies").glob("*.md")
     ]
     if not all(p.exists() for p in pages):
         return False
@@ -187,9 +222,8 @@ def book_url():
     # RNNLAB_REUSE_BOOK=1 serves whatever book/_build/html holds (for iterating on these tests).
     reuse = os.environ.get("RNNLAB_REUSE_BOOK") == "1" and (HTML / "intro.html").exists()
     if not (reuse or book_is_fresh()):
-        subprocess.run(
-            [sys.executable, str(ROOT / "tools" / "collect_errata.py")], check=True, cwd=ROOT
-        )
+        for tool in ("collect_errata.py", "collect_lab_notes.py"):
+            subprocess.run([sys.executable, str(ROOT / "tools" / tool)], check=True, cwd=ROOT)
         jb = Path(sys.executable).with_name("jupyter-book")
         build = subprocess.run(
             [str(jb), "build", "--all", "-W", "-n", "--keep-going", "book/"],

@@ -4,7 +4,8 @@ Reuses book/_build/html when it is newer than every source (notebooks, book page
 config, the library); otherwise builds it first, as `make book` does (a few minutes).
 Every page of the table of contents must load with no console error, no failed request (the
 book is offline: MathJax and figures are local), no traceback, rendered figures and
-rendered formulas; next/previous links walk through the chapters in order.
+rendered formulas; next/previous links walk through the chapters in order. Solutions and
+Think! answers are folded until the reader opens them.
 """
 
 from __future__ import annotations
@@ -13,11 +14,17 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import toc_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-# Pages in table-of-contents order (book/_toc.yml: intro, the chapters, errata, references).
-PAGES = ["intro", *(f"notebooks/{c}" for c in CHAPTERS), "errata", "references"]
+CHAPTER_PAGES = [f"notebooks/{c}" for c in CHAPTERS]
+# Pages in table-of-contents order (book/_toc.yml: intro, the chapters, the appendix, the lab
+# notes, the pages for instructors).
+PAGES = toc_pages()
+# Chapters in the shape of book/chapter_shape.md (tests/test_course_shape.py: CONVERTED):
+# each has folded solutions and Think! prompts.
+SHAPED = [c for c in CHAPTERS if c[:2] in ("01", "02", "03")]
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
 
 
@@ -55,7 +62,7 @@ def test_page_loads_clean(page, book_url, name, artifacts):
     assert page.title(), name
     problems = page_problems(page)
     assert problems == [], f"{name}: " + "; ".join(problems)
-    if name.startswith("notebooks/"):
+    if name in CHAPTER_PAGES:
         n_figures = page.locator("main img").count()
         assert n_figures >= 1, f"{name}: no figure on a chapter page"
         n_math = page.locator("main mjx-container").count()
@@ -94,3 +101,51 @@ def test_navigation_walks_the_chapters_in_order(page, book_url):
 def test_index_redirects_to_intro(page, book_url):
     page.goto(f"{book_url}/index.html")
     page.wait_for_url(re.compile(r".*/intro\.html$"), timeout=10_000)
+
+
+# -- folded solutions and answers -------------------------------------------------------------
+
+# The label a pseudo-element draws (book/_static/book.css swaps "Show code cell source" for it).
+LABEL = "el => getComputedStyle(el, '::after').content.replace(/^\"|\"$/g, '')"
+
+
+@pytest.mark.parametrize("chapter", SHAPED)
+def test_solution_is_folded_until_its_toggle_is_clicked(page, book_url, chapter, artifacts):
+    open_page(page, f"{book_url}/notebooks/{chapter}.html")
+    solutions = page.locator("main div.cell.tag_solution")
+    assert solutions.count() >= 1, f"{chapter}: no solution cell (tag 'solution') on the page"
+    for k in range(solutions.count()):
+        cell = solutions.nth(k)
+        code = cell.locator("div.cell_input")
+        summary = cell.locator("details.hide > summary")
+        assert summary.count() == 1, f"{chapter}: solution {k} has no toggle (tag 'hide-input')"
+        assert not code.is_visible(), f"{chapter}: solution {k} is shown before its toggle"
+        label = summary.locator("p.collapsed")
+        assert label.evaluate(LABEL) == "Show solution", f"{chapter}: solution {k}'s toggle"
+        summary.click()
+        code.wait_for(state="visible", timeout=5_000)
+        assert "def " in code.inner_text(), f"{chapter}: solution {k} shows no function"
+        assert summary.locator("p.expanded").evaluate(LABEL) == "Hide solution"
+        if k == 0:
+            cell.scroll_into_view_if_needed()
+            page.wait_for_timeout(500)  # myst-nb fades the code in over 0.3 s
+            page.screenshot(path=artifacts / f"book-{chapter}-solution.png", full_page=False)
+        summary.click()
+        code.wait_for(state="hidden", timeout=5_000)
+
+
+@pytest.mark.parametrize("chapter", SHAPED)
+def test_think_answer_is_folded_until_its_summary_is_clicked(page, book_url, chapter):
+    open_page(page, f"{book_url}/notebooks/{chapter}.html")
+    # A Think! prompt: a paragraph starting with a bold "Think!", its answer in the <details>
+    # that follows it.
+    answers = page.locator("main p:has(> strong:text-is('Think!')) + details:not(.hide)")
+    assert answers.count() >= 1, f"{chapter}: no Think! prompt with a <details> answer"
+    for k in range(answers.count()):
+        details = answers.nth(k)
+        body = details.locator(":scope > :not(summary)")
+        assert body.count() >= 1, f"{chapter}: Think! answer {k} is empty"
+        assert details.get_attribute("open") is None
+        assert not body.first.is_visible(), f"{chapter}: Think! answer {k} is not folded"
+        details.locator(":scope > summary").click()
+        body.first.wait_for(state="visible", timeout=5_000)
