@@ -86,6 +86,17 @@ def test_student_version_drops_solutions_and_their_labels_only():
     assert len(nb.cells) == 9, "the original notebook is not modified"
 
 
+def test_student_version_drops_hidden_checks_instructor_version_keeps_them():
+    nb = small_notebook()
+    hidden = new_code_cell("check.check_value(f(2), 1, 'f')", metadata={"tags": ["grader"]})
+    nb.cells.insert(5, hidden)
+    nb.cells.append(new_code_cell("g(0)", metadata={"rnnlab": {"grader_for": "99-g"}}))
+    student = sv.student_version(nb)
+    assert not any(sv.is_grader(c) for c in student.cells)
+    assert sum(sv.is_grader(c) for c in sv.instructor_version(nb).cells) == 2
+    assert sum("exercise" in sv.tags(c) for c in student.cells) == 2
+
+
 def test_instructor_version_keeps_everything_and_clears_outputs():
     nb = small_notebook()
     nb.cells[4].outputs = [nbformat.v4.new_output("stream", name="stdout", text="ok\n")]

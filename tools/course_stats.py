@@ -16,9 +16,12 @@ What is counted, per chapter:
   ``<details>`` block (a ``**Think!**`` cell without one is listed separately);
 - **content sections**: ``##`` headings except ``## Summary``, and those that hold no activity
   (no exercise stub, no Think! prompt) before the next ``##`` heading;
-- the **longest prose run**: the words of markdown between two events (an event is any code
-  cell or a Think! prompt; the prompt's question counts towards the run it ends), the title
-  cell included and text inside ``<details>...</details>`` excluded;
+- the **longest prose run**: the words of markdown between two events (an event is a code
+  cell that shows something - it prints, plots, displays, calls a check or an app, is checked
+  by nbval or ends with an expression: :func:`shows_something` - an exercise stub, or a
+  Think! prompt; the prompt's question counts towards the run it ends; a cell that only
+  imports or defines does not end a run), the title cell included and text inside
+  ``<details>...</details>`` excluded;
 - the **longest box**: the words of the longest markdown blockquote (outside ``<details>``);
 - **research-log phrases** found in the markdown ("measured while preparing", ...; each
   occurrence counted once, by the longest phrase that matches it);
@@ -37,6 +40,7 @@ whitespace-separated token with a letter or a digit in it.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import re
 import sys
@@ -146,6 +150,33 @@ def headings2(markdown: str) -> list[str]:
 # -- one chapter ----------------------------------------------------------------------------------
 
 
+#: Calls whose result a reader sees: printed text, a figure, a displayed object, an app.
+SHOWING_CALLS = re.compile(
+    r"\b(print|display|plt\.\w+|subplots|figure|imshow|plot\w*|scatter|hist|show|check\.[\w.]+)\s*\(|App\("
+)
+
+
+def shows_something(cell: nbformat.NotebookNode) -> bool:
+    """Whether a code cell shows the reader something when it runs.
+
+    True when it prints, plots, displays, calls a check or an app, is checked by nbval
+    (``# NBVAL_CHECK_OUTPUT``), or ends with an expression (which Jupyter displays); False
+    for a cell that only assigns, imports or defines.
+    """
+    source = cell.source
+    if "NBVAL_CHECK_OUTPUT" in source or SHOWING_CALLS.search(source):
+        return True
+    code = "\n".join(ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!")))
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return True  # cannot tell: count it as showing
+    if not tree.body:
+        return False
+    last = tree.body[-1]
+    return isinstance(last, ast.Expr) and not source.rstrip().endswith(";")
+
+
 def notebook_stats(nb: nbformat.NotebookNode, name: str = "") -> dict[str, Any]:
     """Every number of the chapter shape for one notebook, as a JSON-serialisable dict.
 
@@ -174,9 +205,12 @@ def notebook_stats(nb: nbformat.NotebookNode, name: str = "") -> dict[str, Any]:
 
     for i, cell in enumerate(cells):
         if cell.cell_type == "code":
-            runs.append((run, i))
-            run = 0
             cell_tags = tags(cell)
+            # A run of prose ends at a cell that shows something, or at an exercise; a cell
+            # that only defines things (imports, helpers) does not break it.
+            if shows_something(cell) or "exercise" in cell_tags:
+                runs.append((run, i))
+                run = 0
             if "exercise" in cell_tags:
                 kind = exercise_kind(cell)
                 exercises[kind] += 1

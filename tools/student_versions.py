@@ -11,7 +11,9 @@ next code cell, tagged ``solution``, defines the same function; a later cell che
 - ``build/student/NN_name.ipynb``: every cell tagged ``solution`` removed, together with a
   one-line "Solution:" label just before it; the stubs stay, so a check run before the
   exercise is done says "not implemented yet" rather than "wrong".
-- ``build/instructor/NN_name.ipynb``: the full chapter with its solutions.
+  Hidden checks (code cells tagged ``grader`` or with metadata ``rnnlab.grader_for``, run by
+  ``tools/grade.py``) are removed too.
+- ``build/instructor/NN_name.ipynb``: the full chapter with its solutions and hidden checks.
 
 Both are written without outputs, with a note under the title saying which version it is.
 Stub and solution must have the same signature; :func:`signature_problems` checks it.
@@ -67,16 +69,22 @@ def _with_note(nb: nbformat.NotebookNode, note: str) -> nbformat.NotebookNode:
     return nb
 
 
+def is_grader(cell) -> bool:
+    """A hidden check for the grader: tagged ``grader`` or with ``rnnlab.grader_for``."""
+    meta = cell.get("metadata", {}).get("rnnlab", {})
+    return "grader" in tags(cell) or (isinstance(meta, dict) and "grader_for" in meta)
+
+
 def is_solution_label(cell) -> bool:
     return cell.cell_type == "markdown" and bool(SOLUTION_LABEL.match(cell.source.strip()))
 
 
 def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy without solution cells (and their "Solution:" labels) or outputs."""
+    """A copy without solution cells (and their "Solution:" labels), hidden checks or outputs."""
     out = copy.deepcopy(nb)
     keep = []
     for i, cell in enumerate(out.cells):
-        if "solution" in tags(cell):
+        if "solution" in tags(cell) or is_grader(cell):
             continue
         nxt = out.cells[i + 1] if i + 1 < len(out.cells) else None
         if nxt is not None and "solution" in tags(nxt) and is_solution_label(cell):

@@ -24,7 +24,7 @@ CHAPTER_PAGES = [f"notebooks/{c}" for c in CHAPTERS]
 PAGES = toc_pages()
 # Chapters in the shape of book/chapter_shape.md (tests/test_course_shape.py: CONVERTED):
 # each has folded solutions and Think! prompts.
-SHAPED = [c for c in CHAPTERS if c[:2] in ("01", "02", "03")]
+SHAPED = CHAPTERS  # every chapter is in the course shape (tests/test_course_shape.py)
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
 
 
