@@ -10,6 +10,14 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.rnnlab-installed
+# The same arithmetic on every x86-64 machine with AVX2: OpenBLAS's Haswell kernels and numpy's
+# AVX2 loops even where AVX-512 is present. Trained networks and optimisers amplify round-off,
+# so without this the numbers the notebooks print (and nbval checks) depend on the CPU. A value
+# already in the environment wins; elsewhere (no AVX2, aarch64) nothing is pinned.
+ifneq ($(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo yes),)
+export OPENBLAS_CORETYPE ?= Haswell
+export NPY_DISABLE_CPU_FEATURES ?= X86_V4 AVX512_ICL AVX512_SPR
+endif
 # JupyterLab refuses to start as root unless told; containers often run as root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
