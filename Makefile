@@ -49,8 +49,11 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests --ignore=tests/browser
 	$(BIN)/python -m pytest --doctest-modules rnnlab
 
+# nbval runs every chapter once; tools/nbval_executed.py keeps each chapter that passed, with
+# its outputs, in build/executed/ (the book is built from them) and prints each chapter's time.
 notebooks: $(STAMP)
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks
+	PYTHONPATH=tools $(BIN)/python -m pytest -p nbval_executed --keep-executed build/executed \
+		--nbval-lax --nbval-current-env notebooks
 
 # The built book and a live JupyterLab in Debian's chromium (tests/browser). Without chromium
 # every test there is reported as SKIPPED with the reason; .ci/run installs chromium first.
@@ -60,10 +63,11 @@ browser: $(STAMP)
 
 test: lint unit notebooks browser
 
-# Jupyter Book 1.x, offline. --all: Sphinx skips unchanged pages, but the library they
-# call may have changed, so every notebook is executed again; an error fails the build.
+# Jupyter Book 1.x, offline, -W: a warning or a failing cell fails the build. The chapters come
+# from build/executed/ when `make notebooks` left current copies there (same sources, newer
+# than the library); otherwise every chapter is executed again (tools/build_book.py).
 book: $(STAMP) errata lab-notes
-	$(BIN)/jupyter-book build --all -W -n --keep-going book/
+	$(BIN)/python tools/build_book.py
 
 # book/errata.md is generated from the chapters' "What we found" / "Errata" boxes.
 errata: $(STAMP)
