@@ -46,7 +46,7 @@ format: $(STAMP)
 
 # Includes tests/test_student_versions.py, which runs every student notebook (marked slow).
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests --ignore=tests/browser
+	$(BIN)/python -m pytest tests --ignore=tests/browser --durations=15
 	$(BIN)/python -m pytest --doctest-modules rnnlab
 
 # nbval runs every chapter once; tools/nbval_executed.py keeps each chapter that passed, with
