@@ -156,6 +156,12 @@ SHOWING_CALLS = re.compile(
 )
 
 
+def is_grader(cell: nbformat.NotebookNode) -> bool:
+    """A hidden check for the grader (tag ``grader`` or metadata ``rnnlab.grader_for``)."""
+    meta = cell.get("metadata", {}).get("rnnlab", {})
+    return "grader" in tags(cell) or (isinstance(meta, dict) and "grader_for" in meta)
+
+
 def shows_something(cell: nbformat.NotebookNode) -> bool:
     """Whether a code cell shows the reader something when it runs.
 
@@ -206,6 +212,8 @@ def notebook_stats(nb: nbformat.NotebookNode, name: str = "") -> dict[str, Any]:
     for i, cell in enumerate(cells):
         if cell.cell_type == "code":
             cell_tags = tags(cell)
+            if is_grader(cell):
+                continue  # a hidden check for the grader: students never see it
             # A run of prose ends at a cell that shows something, or at an exercise; a cell
             # that only defines things (imports, helpers) does not break it.
             if shows_something(cell) or "exercise" in cell_tags:

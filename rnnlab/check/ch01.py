@@ -111,10 +111,13 @@ def _has_nan(answer) -> bool:
     return bool(np.any(np.isnan(arr)))
 
 
-def family_fixed_points(student: Callable[[float, float], np.ndarray]) -> None:
+def family_fixed_points(
+    student: Callable[[float, float], np.ndarray],
+    parameters: Sequence[tuple[float, float]] = FAMILY_PARAMETERS,
+) -> None:
     """Check ``student(a, b)``, the fixed points of the toy family, at several ``(a, b)``.
 
-    Prints one line per ``(a, b)`` in :data:`FAMILY_PARAMETERS`, compared (in any order)
+    Prints one line per ``(a, b)`` in ``parameters``, compared (in any order)
     with :meth:`rnnlab.ToySystem.analytic_fixed_points`.
 
     Parameters
@@ -122,6 +125,8 @@ def family_fixed_points(student: Callable[[float, float], np.ndarray]) -> None:
     student : callable
         ``student(a, b)`` returns the fixed points of
         :math:`\\dot x = (a - x^2) y,\\ \\dot y = b x - y` as an ``(n_points, 2)`` array.
+    parameters : sequence of (a, b)
+        Where to check; :data:`FAMILY_PARAMETERS` by default (the grader adds more).
 
     Raises
     ------
@@ -129,7 +134,9 @@ def family_fixed_points(student: Callable[[float, float], np.ndarray]) -> None:
         At the first ``(a, b)`` where the points differ, naming the missing and the extra
         points and, for a common mistake, what it reveals.
     """
-    for a, b in FAMILY_PARAMETERS:
+    if len(parameters) == 0:
+        raise ValueError("parameters must hold at least one (a, b), got none")
+    for a, b in parameters:
         answer = student(a, b)
         if a < 0 and _has_nan(answer):
             raise AnswerError(
