@@ -512,4 +512,4 @@ def check_eigenvalues(
 
 
 # The chapters' own checks (one module per chapter), reachable as ``check.ch01`` etc.
-from rnnlab.check import ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09  # noqa: E402, F401
+from rnnlab.check import ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10  # noqa: E402, F401
