@@ -61,7 +61,14 @@ browser: $(STAMP)
 	@command -v chromium >/dev/null 2>&1 || echo "make browser: no chromium on PATH, the browser tests will be SKIPPED (apt-get install -y chromium)"
 	$(BIN)/python -m pytest tests/browser
 
-test: lint unit notebooks browser
+# The unit tests and the notebooks run side by side: each is mostly one process on one core,
+# so on two cores this saves their shorter one's time. BLAS gets one thread each (two BLAS
+# threads per process on a busy 2-core machine are far slower). Each part's output is printed
+# whole when it ends. The browser tests come last: the book is built from the chapters nbval
+# executed.
+test: lint
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(MAKE) -j2 --output-sync=target unit notebooks
+	$(MAKE) browser
 
 # Jupyter Book 1.x, offline, -W: a warning or a failing cell fails the build. The chapters come
 # from build/executed/ when `make notebooks` left current copies there (same sources, newer
