@@ -33,10 +33,19 @@ from .nonlinearities import Nonlinearity, nonlinearity
 from .open_loop import random_reservoir, train_open_loop
 from .projection import PCA
 from .readout_search import readout_search
-from .seeds import centroids, grid_2d, midpoints, mirror, sample_states
+from .seeds import centroids, grid_2d, grid_starts, midpoints, mirror, sample_states
 from .simulate import simulate
 from .stability import classify, n_unstable
-from .systems import DynamicalSystem, RateRNN, TanhMap, ToySystem, esn_closed_loop, random_rnn
+from .systems import (
+    DynamicalSystem,
+    RateRNN,
+    TanhMap,
+    ToySystem,
+    esn_closed_loop,
+    make_flow,
+    make_map,
+    random_rnn,
+)
 from .tasks import FlipFlopTask
 from .trained_reservoir import TrainedReservoir
 from .training_loop import TrainingHistory, train
@@ -89,9 +98,12 @@ __all__ = [
     "fixed_points_over_training",
     "flipflop_windows",
     "grid_2d",
+    "grid_starts",
     "linear_shift",
     "load_delayed_network",
     "load_network",
+    "make_flow",
+    "make_map",
     "mean_field",
     "mean_field_targets",
     "memory_distances",

@@ -16,7 +16,7 @@ import numpy as np
 
 from ._validation import as_matrix, positive_float, positive_int
 
-__all__ = ["centroids", "grid_2d", "midpoints", "mirror", "sample_states"]
+__all__ = ["centroids", "grid_2d", "grid_starts", "midpoints", "mirror", "sample_states"]
 
 
 def sample_states(
@@ -102,3 +102,60 @@ def centroids(points, size: int | None = None, *, max_count: int = 100_000) -> n
 def mirror(points) -> np.ndarray:
     """``-x`` for every point: fixed points of an odd system come in pairs."""
     return -as_matrix(points, "points")
+
+
+def grid_starts(
+    *limits: tuple[float, float], n: int | tuple[int, ...], max_states: int = 100_000
+) -> np.ndarray:
+    r"""A regular grid of states in any dimension: one ``(low, high)`` pair per coordinate.
+
+    .. math::
+
+        x = (x_1, \dots, x_N), \qquad
+        x_d \in \{\text{low}_d + k\,\tfrac{\text{high}_d - \text{low}_d}{n_d - 1}\}_{k=0}^{n_d - 1}.
+
+    Parameters
+    ----------
+    *limits : (float, float)
+        ``(low, high)`` for each coordinate, ``low < high``; their number is the dimension
+        :math:`N`.
+    n : int or tuple of int
+        Points per coordinate: one number for all, or one per coordinate. With ``n = 1``
+        a coordinate takes its ``low`` value.
+    max_states : int
+        Refuse a grid with more states than this: :math:`\prod_d n_d` grows fast
+        (11 points per coordinate in 6 dimensions are 1.77 million states).
+
+    Returns
+    -------
+    ndarray, shape (prod(n), N)
+        The first coordinate varies fastest; in 2-D this is :func:`grid_2d`.
+
+    Examples
+    --------
+    >>> grid_starts((-1, 1), (0, 2), (5, 6), n=2)[:3]
+    array([[-1.,  0.,  5.],
+           [ 1.,  0.,  5.],
+           [-1.,  2.,  5.]])
+    """
+    if not limits:
+        raise ValueError("grid_starts needs one (low, high) pair per coordinate, got none")
+    dim = len(limits)
+    counts = (n,) * dim if np.isscalar(n) else tuple(n)
+    if len(counts) != dim:
+        raise ValueError(f"n must be one int or one per coordinate ({dim}), got {n!r}")
+    counts = tuple(positive_int(c, "n") for c in counts)
+    for d, lim in enumerate(limits):
+        arr = np.asarray(lim, dtype=float) if np.ndim(lim) == 1 else None
+        if arr is None or arr.shape != (2,) or not np.all(np.isfinite(arr)) or arr[0] >= arr[1]:
+            raise ValueError(f"limits[{d}] must be (low, high) with low < high, got {lim!r}")
+    total = int(np.prod(counts, dtype=object))
+    max_states = positive_int(max_states, "max_states")
+    if total > max_states:
+        raise ValueError(
+            f"the grid would hold {total} states (n = {counts}), more than max_states = {max_states}"
+        )
+    axes = [np.linspace(lo, hi, c) for (lo, hi), c in zip(limits, counts, strict=True)]
+    # 'ij' indexing over the reversed axes makes the first coordinate vary fastest
+    mesh = np.meshgrid(*axes[::-1], indexing="ij")
+    return np.column_stack([m.ravel() for m in mesh[::-1]])

@@ -18,9 +18,17 @@ The speed (kinetic energy) of the flow and its derivatives (Jang eqs. 4-13):
     \nabla^2 q = J^\top J + \sum_k F_k \nabla^2 F_k \approx J^\top J .
 
 The last term, dropped by the Gauss-Newton approximation, vanishes at a fixed point.
+
+Your own system: :func:`make_flow` builds a flow from plain functions :math:`F(x)` and
+:math:`J(x)`, and :func:`make_map` a map from :math:`G(x)` and :math:`\partial G/\partial x`
+(never the displacement); both check the derivatives against finite differences once, when
+they are built. A subclass of :class:`DynamicalSystem` written outside rnnlab is checked
+the same way when it is constructed.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
@@ -29,23 +37,59 @@ from ._validation import as_matrix, as_states, as_vector, positive_float, positi
 from .nonlinearities import Nonlinearity, nonlinearity
 
 __all__ = [
+    "CallableFlow",
+    "CallableMap",
     "DynamicalSystem",
     "RateRNN",
     "TanhMap",
     "ToySystem",
     "esn_closed_loop",
+    "make_flow",
+    "make_map",
     "random_rnn",
 ]
 
+_EPS = np.finfo(float).eps
+# Central differences: truncation (~h^2) and round-off (~eps/h) balance at h ~ eps^(1/3).
+_FD_STEP = _EPS ** (1.0 / 3.0)
+# An analytic derivative agrees with central differences to ~1e-10 relative; a wrong one
+# (a missing identity, a transposition, a sign) is off by order 1.
+_FD_RTOL = 1e-5
 
-class DynamicalSystem:
+
+class _SystemType(type):
+    """Metaclass of :class:`DynamicalSystem`: check a user subclass once it is constructed."""
+
+    def __call__(cls, *args, **kwargs):
+        system = super().__call__(*args, **kwargs)
+        _check_subclass(system)
+        return system
+
+
+class DynamicalSystem(metaclass=_SystemType):
     r"""Base class: a right-hand side :math:`F` with its analytic Jacobian.
 
-    Subclasses implement three methods on batches ``X`` of shape ``(B, N)``:
-    ``_rhs(X) -> (B, N)``, ``_jacobian(X) -> (B, N, N)`` and
-    ``_curvature(X, V) -> (B, N, N)``, the contraction
-    :math:`\sum_k V_k \,\partial^2 F_k / \partial x \partial x` needed by the exact Hessian
-    of :math:`q`. Everything else (speed, gradient, Hessians, stability) is written here once.
+    Subclasses set ``dim`` (and ``discrete = True`` for a map) and implement, on batches
+    ``X`` of shape ``(B, N)``:
+
+    * ``_rhs(X) -> (B, N)``: :math:`F`, the velocity of a flow or the displacement
+      :math:`G(x) - x` of a map (required);
+    * ``_jacobian(X) -> (B, N, N)``: :math:`\partial F/\partial x`, ``[b, i, j]`` is
+      :math:`\partial F_i/\partial x_j` (required; for a map :math:`\partial G/\partial x - I`);
+    * ``_curvature(X, V) -> (B, N, N)``: the contraction
+      :math:`\sum_k V_k \,\partial^2 F_k / \partial x \partial x` needed by the exact Hessian
+      of :math:`q` (optional: by default central finite differences of ``_jacobian``, which
+      cost :math:`2N` Jacobian evaluations per state and are accurate to about
+      :math:`10^{-9}` relative).
+
+    Everything else (speed, gradient, Hessians, stability) is written here once. A
+    subclass defined outside rnnlab is checked when an instance is constructed: a missing
+    required method, a wrong shape, or a Jacobian that disagrees with central differences
+    of ``_rhs`` (e.g. :math:`\partial G/\partial x` where a map needs
+    :math:`\partial G/\partial x - I`) raises an error naming the method. The derivative
+    check is skipped when :math:`F` is not finite at its check points (states drawn with a
+    fixed seed from :math:`[-\tfrac12, \tfrac12]^N`). Systems made from plain functions:
+    :func:`make_flow`, :func:`make_map`.
 
     Attributes
     ----------
@@ -61,17 +105,25 @@ class DynamicalSystem:
 
     # -- hooks for subclasses (batched, no validation) -----------------------------------
     def _rhs(self, X: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        raise NotImplementedError(_missing_hook_message(type(self), "_rhs"))
 
     def _jacobian(self, X: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        raise NotImplementedError(_missing_hook_message(type(self), "_jacobian"))
 
     def _curvature(self, X: np.ndarray, V: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        r"""Default: central differences of the Jacobian,
+        :math:`C_{ij} \approx \partial_j (J^\top V)_i`, symmetrised."""
+        return _fd_curvature(self._jacobian, X, V)
 
     def _gauss_newton(self, X: np.ndarray, J: np.ndarray) -> np.ndarray:
         """:math:`J^\\top J` for a batch; subclasses may exploit structure."""
         return np.swapaxes(J, -1, -2) @ J
+
+    @property
+    def curvature_by_finite_differences(self) -> bool:
+        """True when the second derivatives (the exact Hessian of :math:`q`) come from
+        central finite differences of the Jacobian rather than an analytic ``_curvature``."""
+        return type(self)._curvature is DynamicalSystem._curvature
 
     # -- public, validated, batched API ----------------------------------------------------
     def _states(self, x) -> tuple[np.ndarray, bool]:
@@ -424,3 +476,674 @@ def esn_closed_loop(W_r, W_fb, W_o, *, B=None, u=None, phi: str | Nonlinearity =
     W_fb = as_matrix(W_fb, "W_fb", shape=(N, None))
     W_o = as_matrix(W_o, "W_o", shape=(W_fb.shape[1], N))
     return RateRNN(W_r + W_fb @ W_o, phi=phi, B=B, u=u)
+
+
+# -- checks of a system's derivatives ------------------------------------------------------
+
+
+def _fd_curvature(jacobian, X: np.ndarray, V: np.ndarray) -> np.ndarray:
+    r""":math:`\sum_k V_k \nabla^2 F_k` by central differences of the Jacobian, symmetrised.
+
+    Column :math:`j` is :math:`\partial_j (J^\top V)`, from :math:`J(x \pm h e_j)`: two
+    Jacobian evaluations per coordinate, done for the whole batch at once.
+    """
+    B, n = X.shape
+    h = _FD_STEP * np.maximum(1.0, np.abs(X).max(axis=1, initial=0.0))
+    C = np.empty((B, n, n))
+    for j in range(n):
+        Xp, Xm = X.copy(), X.copy()
+        Xp[:, j] += h
+        Xm[:, j] -= h
+        Jpm = jacobian(np.concatenate([Xp, Xm]))
+        step = (Xp[:, j] - Xm[:, j])[:, None]  # the step actually taken, after rounding
+        C[:, :, j] = np.einsum("bki,bk->bi", Jpm[:B] - Jpm[B:], V) / step
+    return 0.5 * (C + np.swapaxes(C, 1, 2))
+
+
+def _unit_directions(rng: np.random.Generator, count: int, n: int) -> np.ndarray:
+    V = rng.standard_normal((count, n))
+    return V / np.linalg.norm(V, axis=1, keepdims=True)
+
+
+def _jacobian_mismatch(
+    f, J: np.ndarray, X: np.ndarray, names: tuple[str, str] = ("f", "J"), seed: int = 0
+) -> tuple[str, str] | None:
+    r"""Compare :math:`J(x) v` with central differences of ``f`` along random unit ``v``.
+
+    Returns ``None`` when they agree, else ``(kind, detail)``: kind ``'+I'`` or ``'-I'``
+    when :math:`J = \partial f/\partial x \pm I` (the map/flow confusion), ``'transposed'``
+    when :math:`J^\top` matches, ``'not finite'`` or ``'other'``.
+    """
+    n = X.shape[1]
+    x = np.repeat(X, 2, axis=0)  # two directions per point
+    v = _unit_directions(np.random.default_rng(seed), len(x), n)
+    h = (_FD_STEP * np.maximum(1.0, np.abs(x).max(axis=1)))[:, None]
+    with np.errstate(all="ignore"):
+        Fpm = f(np.concatenate([x + h * v, x - h * v]))
+        fd = (Fpm[: len(x)] - Fpm[len(x) :]) / (2.0 * h)
+        Fx = np.repeat(f(X), 2, axis=0)
+    Jx = np.repeat(J, 2, axis=0)
+    Jv = np.einsum("sij,sj->si", Jx, v)
+    if not (np.all(np.isfinite(fd)) and np.all(np.isfinite(Jv))):
+        return "not finite", "the function or its Jacobian is not finite near the check points"
+    norm = np.linalg.norm
+    scale = np.maximum.reduce([np.ones(len(x)), norm(Jv, axis=1), norm(fd, axis=1)])
+    tol = _FD_RTOL * scale + 1e3 * _EPS * np.abs(Fx).max(axis=1) / h[:, 0]
+    err = norm(Jv - fd, axis=1)
+    if np.all(err <= tol):
+        return None
+    s = int(np.argmax(err / tol))
+    fn, Jn = names
+    detail = (
+        f"at x = {np.array2string(x[s], precision=3, threshold=6)}, "
+        f"|{Jn}(x) v - ({fn}(x + h v) - {fn}(x - h v)) / 2h| = {err[s]:.2e} for "
+        f"|{Jn}(x) v| = {norm(Jv[s]):.2e}, v a random unit vector, h = {h[s, 0]:.1e}"
+    )
+    for kind, candidate in (
+        ("+I", Jv - v),
+        ("-I", Jv + v),
+        ("transposed", np.einsum("sji,sj->si", Jx, v)),
+    ):
+        if np.all(norm(candidate - fd, axis=1) <= tol):
+            return kind, detail
+    return "other", detail
+
+
+def _curvature_mismatch(jac, curv, X: np.ndarray, seed: int = 1) -> str | None:
+    r"""Compare :math:`C(x, w)\, v` with central differences of :math:`J(x)^\top w` along ``v``.
+
+    Returns ``None`` when they agree, else a sentence saying where they differ.
+    """
+    B, n = X.shape
+    rng = np.random.default_rng(seed)
+    v = _unit_directions(rng, B, n)
+    w = _unit_directions(rng, B, n)
+    h = (_FD_STEP * np.maximum(1.0, np.abs(X).max(axis=1)))[:, None]
+    with np.errstate(all="ignore"):
+        Jpm = jac(np.concatenate([X + h * v, X - h * v]))
+        fd = np.einsum("bki,bk->bi", Jpm[:B] - Jpm[B:], w) / (2.0 * h)
+        Cv = np.einsum("bij,bj->bi", curv(X, w), v)
+        scale_J = np.abs(jac(X)).max(axis=(1, 2))
+    if not (np.all(np.isfinite(fd)) and np.all(np.isfinite(Cv))):
+        return None  # cannot compare where the system is not finite
+    norm = np.linalg.norm
+    tol = _FD_RTOL * np.maximum.reduce([np.ones(B), norm(Cv, axis=1), norm(fd, axis=1)])
+    tol += 1e3 * _EPS * scale_J / h[:, 0]
+    err = norm(Cv - fd, axis=1)
+    if np.all(err <= tol):
+        return None
+    s = int(np.argmax(err / tol))
+    return (
+        f"at x = {np.array2string(X[s], precision=3, threshold=6)} it differs from central "
+        f"differences of the Jacobian by {err[s]:.2e} (for a size {norm(Cv[s]):.2e})"
+    )
+
+
+def _check_points(check_at, dim: int) -> np.ndarray:
+    """The states at which a new system is checked: given, or two fixed random ones."""
+    if check_at is None:
+        return np.random.default_rng(20240601).uniform(-0.5, 0.5, size=(2, dim))
+    X, _ = as_states(check_at, dim, "check_at")
+    if len(X) == 0:
+        raise ValueError("check_at must hold at least one state")
+    return X
+
+
+# -- user subclasses of DynamicalSystem ----------------------------------------------------
+
+_HOOKS = {
+    "_rhs": "_rhs(self, X) returning F(X), shape (B, N), for a batch X of shape (B, N)",
+    "_jacobian": (
+        "_jacobian(self, X) returning the Jacobian dF/dx, shape (B, N, N), with "
+        "[b, i, j] = dF_i/dx_j at X[b]"
+    ),
+}
+
+
+def _missing_hook_message(cls: type, name: str) -> str:
+    msg = f"{cls.__name__} must define {_HOOKS[name]}"
+    public = name.lstrip("_")
+    if public in cls.__dict__:
+        msg += (
+            f" (it defines {public}: the base class's public {public} validates its input "
+            f"and calls {name}; rename yours to {name} and make it batched)"
+        )
+    return msg + (
+        ". Or build the system from plain functions with rnnlab.make_flow(F, J) / "
+        "rnnlab.make_map(G, dG)."
+    )
+
+
+def _hook_output(func, label: str, args: tuple, shape: tuple) -> np.ndarray:
+    try:
+        with np.errstate(all="ignore"):
+            out = func(*args)
+    except Exception as exc:
+        exc.add_note(
+            f"raised by {label} when rnnlab checked it on a batch of states of shape "
+            f"{args[0].shape} (the hooks are batched: X[b] is one state)"
+        )
+        raise
+    out = np.asarray(out)
+    if out.dtype == object or not np.issubdtype(out.dtype, np.number) or np.iscomplexobj(out):
+        raise TypeError(f"{label} must return a real array, got dtype {out.dtype}")
+    if out.shape != shape:
+        raise ValueError(
+            f"{label} must return an array of shape {shape} for a batch X of shape "
+            f"{args[0].shape}, got shape {out.shape} (the hooks are batched: X[b] is one state)"
+        )
+    return out.astype(float, copy=False)
+
+
+def _subclass_convention_message(cls: type, discrete: bool, kind: str, detail: str) -> str:
+    name = cls.__name__
+    if kind == "+I" and discrete:
+        why = (
+            f"{name}._jacobian returns the Jacobian of _rhs plus the identity: it looks like "
+            "dG/dx of the map. With discrete = True, _rhs returns the displacement "
+            "F(x) = G(x) - x and _jacobian must return its Jacobian dG/dx - I"
+        )
+    elif kind == "+I":
+        why = (
+            f"{name}._jacobian returns the Jacobian of _rhs plus the identity. For a flow "
+            "(discrete = False) it must return dF/dx of _rhs. If this system is a map "
+            "x_{t+1} = G(x), set discrete = True and return G(X) - X from _rhs and "
+            "dG/dx - I from _jacobian"
+        )
+    elif kind == "-I" and discrete:
+        why = (
+            f"{name}._jacobian returns the Jacobian of _rhs minus the identity. With "
+            "discrete = True, _rhs must return the displacement G(X) - X (not G(X)) and "
+            "_jacobian dG/dx - I"
+        )
+    elif kind == "-I":
+        why = (
+            f"{name}._jacobian returns the Jacobian of _rhs minus the identity; for a flow "
+            "(discrete = False) it must return dF/dx of _rhs"
+        )
+    elif kind == "transposed":
+        why = f"{name}._jacobian looks transposed: [b, i, j] must be dF_i/dx_j"
+    else:
+        why = f"{name}._jacobian does not match central finite differences of {name}._rhs"
+    return f"{why} ({detail}). Or build it with rnnlab.make_flow(F, J) / rnnlab.make_map(G, dG)."
+
+
+def _overrides(cls: type, name: str) -> bool:
+    return getattr(cls, name) is not getattr(DynamicalSystem, name)
+
+
+def _check_subclass(system: DynamicalSystem) -> None:
+    """Check a newly constructed system's contract; the full check only for user classes.
+
+    Required hooks and ``dim`` are checked for every class (cheap). Shapes and derivatives
+    are checked for classes defined outside rnnlab; the systems rnnlab ships are compared
+    with finite differences by its test suite instead, and some are built in loops.
+    """
+    cls = type(system)
+    for hook in ("_rhs", "_jacobian"):
+        if not _overrides(cls, hook):
+            raise TypeError(_missing_hook_message(cls, hook))
+    dim = getattr(system, "dim", None)
+    if isinstance(dim, bool) or not isinstance(dim, int | np.integer) or dim < 1:
+        raise TypeError(
+            f"{cls.__name__} must set dim, the state dimension N (an int >= 1), as a class "
+            f"attribute or in __init__; got {dim!r}"
+        )
+    if not isinstance(system.discrete, bool | np.bool_):
+        raise TypeError(
+            f"{cls.__name__}.discrete must be True (a map) or False (a flow), got {system.discrete!r}"
+        )
+    if cls.__module__ == "rnnlab" or cls.__module__.startswith("rnnlab."):
+        return
+    _check_hooks(system, _check_points(None, int(dim)))
+
+
+def _check_hooks(system: DynamicalSystem, X: np.ndarray) -> None:
+    cls = type(system)
+    name = cls.__name__
+    B, n = X.shape
+    F = _hook_output(system._rhs, f"{name}._rhs", (X,), (B, n))
+    J = _hook_output(system._jacobian, f"{name}._jacobian", (X,), (B, n, n))
+    if _overrides(cls, "_gauss_newton"):
+        _hook_output(system._gauss_newton, f"{name}._gauss_newton", (X, J), (B, n, n))
+    curvature = _overrides(cls, "_curvature")
+    if curvature:
+        _hook_output(system._curvature, f"{name}._curvature", (X, F), (B, n, n))
+    if not (np.all(np.isfinite(F)) and np.all(np.isfinite(J))):
+        return  # outside the system's domain: nothing to compare
+    found = _jacobian_mismatch(system._rhs, J, X, (f"{name}._rhs", f"{name}._jacobian"))
+    if found is not None and found[0] != "not finite":
+        raise ValueError(_subclass_convention_message(cls, bool(system.discrete), *found))
+    if curvature:
+        where = _curvature_mismatch(system._jacobian, system._curvature, X)
+        if where is not None:
+            raise ValueError(
+                f"{name}._curvature(X, V) must return sum_k V_k d2F_k/dx dx, shape (B, N, N); "
+                f"{where}. Leave it out to have it by finite differences."
+            )
+
+
+# -- systems from plain functions -------------------------------------------------------------
+
+
+def _callable_name(func) -> str:
+    return getattr(func, "__name__", type(func).__name__)
+
+
+def _try(func, args):
+    """Call a user function; return ``(array, None)`` or ``(None, reason)``."""
+    try:
+        with np.errstate(all="ignore"):
+            out = np.asarray(func(*args))
+    except Exception as exc:  # the user's function may fail in any way on a batch
+        return None, f"raised {type(exc).__name__}: {exc}"
+    if out.dtype == object or not np.issubdtype(out.dtype, np.number):
+        return None, f"returned a non-numeric array (dtype {out.dtype})"
+    if np.iscomplexobj(out):
+        return None, "returned complex values"
+    return out.astype(float, copy=False), None
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    scale = max(1.0, float(np.nanmax(np.abs(a), initial=0.0)))
+    return bool(np.allclose(a, b, rtol=1e-9, atol=1e-12 * scale, equal_nan=True))
+
+
+def _vectorize(func, name: str, args: tuple, tail: tuple, batched: bool | None):
+    """Wrap a user function so that it maps a batch to a batch; detect once which it takes.
+
+    ``args`` are batches (the check points, and for a curvature the weights). The function
+    is batched when, given the whole batch, it returns the per-state results stacked; a
+    function that only works on a batch counts as batched too.
+    """
+    if not callable(func):
+        raise TypeError(f"{name} must be a callable, got {type(func).__name__}")
+    if len(args[0]) == 1:  # a batch of one broadcasts like one state: detect on two
+        args = tuple(np.repeat(a, 2, axis=0) for a in args)
+    B = len(args[0])
+    n = args[0].shape[1]
+    one = ", ".join(f"shape ({n},)" for _ in args)
+    many = ", ".join(f"shape (B, {n})" for _ in args)
+    want_one, want_many = tail, (B, *tail)
+    rows, row_problem = [], None
+    if batched is not True:
+        for b in range(B):
+            out, problem = _try(func, tuple(a[b] for a in args))
+            if problem is None and out.shape != want_one:
+                problem = f"returned shape {out.shape}"
+            if problem is not None:
+                row_problem = problem
+                break
+            rows.append(out)
+    whole, whole_problem = (None, None) if batched is False else _try(func, args)
+    if whole is not None and whole.shape != want_many:
+        whole, whole_problem = None, f"returned shape {whole.shape}"
+    if batched is None:
+        if row_problem is None and whole is not None:
+            batched = _same(whole, np.stack(rows))
+        elif whole is not None:
+            batched = True
+        elif row_problem is None:
+            batched = False
+    problem = whole_problem if batched else row_problem
+    if batched is None or problem is not None:
+        told = "" if batched is None else f" (batched={batched} was given)"
+        raise ValueError(
+            f"{name} must take one state ({one}) and return shape {want_one}, or a batch "
+            f"({many}) and return shape (B, {', '.join(map(str, tail))}){told}; "
+            + (f"with one state it {row_problem}" if row_problem else "")
+            + ("; " if row_problem and whole_problem else "")
+            + (f"with a batch of {B} it {whole_problem}" if whole_problem else "")
+        )
+
+    label = f"{name} ({_callable_name(func)})"
+
+    def checked(out, size):
+        out = np.asarray(out, dtype=float)
+        if out.shape != (size, *tail):
+            raise ValueError(
+                f"{label} returned shape {out.shape} for a batch of {size} states, "
+                f"expected {(size, *tail)}"
+            )
+        return out
+
+    if batched:
+
+        def call(*batch):
+            return checked(func(*batch), len(batch[0]))
+
+    else:
+
+        def call(*batch):
+            if len(batch[0]) == 0:
+                return np.empty((0, *tail))
+            return checked(
+                np.stack([np.asarray(func(*a), dtype=float) for a in zip(*batch, strict=True)]),
+                len(batch[0]),
+            )
+
+    return call, bool(batched)
+
+
+def _convention_error(name: str, kind: str, detail: str, expected: str, hint: dict) -> ValueError:
+    return ValueError(
+        f"{name} does not match central finite differences: it "
+        f"{hint.get(kind, 'is not their Jacobian')}. "
+        f"Expected {expected} ({detail})."
+    )
+
+
+class _CallableSystem(DynamicalSystem):
+    """Shared machinery of :class:`CallableFlow` and :class:`CallableMap`."""
+
+    _f_name: str
+    _df_name: str
+
+    def _setup(self, f, df, curvature, dim, batched, check_at):
+        self.dim = positive_int(dim, "dim")
+        if batched not in (None, True, False):
+            raise TypeError(f"batched must be True, False or None (detect), got {batched!r}")
+        X = _check_points(check_at, self.dim)
+        n = self.dim
+        self._f, bf = _vectorize(f, self._f_name, (X,), (n,), batched)
+        self._df, bdf = _vectorize(df, self._df_name, (X,), (n, n), batched)
+        self.batched = {self._f_name: bf, self._df_name: bdf}
+        self._curv = None
+        if curvature is not None:
+            self._curv, bc = _vectorize(curvature, "curvature", (X, X), (n, n), batched)
+            self.batched["curvature"] = bc
+        self._names = (_callable_name(f), _callable_name(df))
+        with np.errstate(all="ignore"):
+            fx, dfx = self._f(X), self._df(X)
+        if not (np.all(np.isfinite(fx)) and np.all(np.isfinite(dfx))):
+            raise ValueError(
+                f"{self._f_name} or {self._df_name} is not finite at the check points "
+                f"{np.round(X[:4], 3).tolist()}; pass check_at= with states "
+                "where the system is defined"
+            )
+        return X, dfx
+
+    def _check_curvature(self, X, expected):
+        if self._curv is None:
+            return
+        where = _curvature_mismatch(self._df, self._curv, X)
+        if where is not None:
+            raise ValueError(
+                f"curvature(x, v) must return {expected}, shape ({self.dim}, {self.dim}); "
+                f"{where}. Leave it out to have it by finite differences."
+            )
+
+    @property
+    def curvature_by_finite_differences(self) -> bool:
+        return self._curv is None
+
+    def _curvature(self, X, V):
+        if self._curv is None:
+            return _fd_curvature(self._df, X, V)
+        return self._curv(X, V)
+
+    def __repr__(self) -> str:
+        f, df = self._names
+        return (
+            f"{type(self).__name__}(dim={self.dim}, {self._f_name}={f}, {self._df_name}={df}, "
+            f"curvature={'analytic' if self._curv is not None else 'finite differences'})"
+        )
+
+
+class CallableFlow(_CallableSystem):
+    r"""A flow :math:`\dot x = F(x)` from plain functions; made by :func:`make_flow`."""
+
+    _f_name, _df_name = "F", "J"
+
+    def __init__(self, F, J, *, dim, curvature=None, batched=None, check_at=None):
+        X, Jx = self._setup(F, J, curvature, dim, batched, check_at)
+        found = _jacobian_mismatch(self._f, Jx, X, ("F", "J"))
+        if found is not None:
+            kind, detail = found
+            raise _convention_error(
+                "J",
+                kind,
+                detail,
+                "J(x) = dF/dx, [i, j] = dF_i/dx_j, of the flow x' = F(x)",
+                {
+                    "+I": (
+                        "equals dF/dx + I, which is dG/dx of a map whose displacement is F: "
+                        "for a map x_{t+1} = G(x) use rnnlab.make_map(G, dG)"
+                    ),
+                    "-I": (
+                        "equals dF/dx - I: if F is a map x_{t+1} = F(x), use "
+                        "rnnlab.make_map(G=F, dG=dF/dx) and let the library subtract I"
+                    ),
+                    "transposed": "looks transposed",
+                    "not finite": "is not finite near the check points (pass check_at=)",
+                },
+            )
+        self._check_curvature(
+            X, "sum_k v_k d2F_k/dx dx, the Hessians of F's components weighted by v"
+        )
+
+    def _rhs(self, X):
+        return self._f(X)
+
+    def _jacobian(self, X):
+        return self._df(X)
+
+
+class CallableMap(_CallableSystem):
+    r"""A map :math:`x_{t+1} = G(x_t)` from plain functions; made by :func:`make_map`.
+
+    Stored, like every map here, through its displacement :math:`F = G(x) - x` and
+    :math:`J = \partial G/\partial x - I`, formed by the library; :meth:`step` and
+    :meth:`stability_matrix` call ``G`` and ``dG`` directly.
+    """
+
+    discrete = True
+    _f_name, _df_name = "G", "dG"
+
+    def __init__(self, G, dG, *, dim, curvature=None, batched=None, check_at=None):
+        X, dGx = self._setup(G, dG, curvature, dim, batched, check_at)
+        found = _jacobian_mismatch(self._f, dGx, X, ("G", "dG"))
+        if found is not None:
+            kind, detail = found
+            raise _convention_error(
+                "dG",
+                kind,
+                detail,
+                "dG(x) = dG/dx, the Jacobian of the map itself, [i, j] = dG_i/dx_j, for "
+                "x_{t+1} = G(x); the library forms G(x) - x and dG/dx - I itself",
+                {
+                    "-I": (
+                        "equals dG/dx - I, the Jacobian of the displacement G(x) - x: "
+                        "return dG/dx without subtracting the identity"
+                    ),
+                    "+I": (
+                        "equals dG/dx + I for the G given: is G the displacement G(x) - x? "
+                        "make_map wants the map itself, x_{t+1} = G(x)"
+                    ),
+                    "transposed": "looks transposed",
+                    "not finite": "is not finite near the check points (pass check_at=)",
+                },
+            )
+        self._check_curvature(
+            X, "sum_k v_k d2G_k/dx dx, the Hessians of G's components weighted by v"
+        )
+
+    def _rhs(self, X):
+        return self._f(X) - X
+
+    def _jacobian(self, X):
+        J = self._df(X).copy()
+        J[:, np.arange(self.dim), np.arange(self.dim)] -= 1.0
+        return J
+
+    def step(self, x) -> np.ndarray:
+        """One step of the map, :math:`G(x)`."""
+        X, single = self._states(x)
+        G = self._f(X)
+        return G[0] if single else G
+
+    def stability_matrix(self, x) -> np.ndarray:
+        r""":math:`\partial G/\partial x`, from ``dG`` directly."""
+        X, single = self._states(x)
+        M = self._df(X)
+        return M[0] if single else M
+
+
+def make_flow(
+    F: Callable,
+    J: Callable,
+    *,
+    dim: int,
+    curvature: Callable | None = None,
+    batched: bool | None = None,
+    check_at=None,
+) -> CallableFlow:
+    r"""A flow :math:`\dot x = F(x)` from two plain functions, ready for every rnnlab tool.
+
+    Parameters
+    ----------
+    F : callable
+        The velocity :math:`F(x)`.
+    J : callable
+        Its Jacobian :math:`J(x) = \partial F/\partial x`, with ``J(x)[i, j]`` =
+        :math:`\partial F_i/\partial x_j`.
+    dim : int
+        State dimension :math:`n`.
+    curvature : callable, optional
+        ``curvature(x, v)`` :math:`= \sum_k v_k \nabla^2 F_k(x)`, shape ``(n, n)``: the
+        second-derivative term of the exact Hessian of the speed :math:`q` (used to tell a
+        slow point from a non-minimum, and by ``minimize_q(hessian='exact')``). When left
+        out it is computed by **central finite differences of** ``J`` (:math:`2n` Jacobian
+        evaluations per state, accurate to about :math:`10^{-9}` relative).
+    batched : bool, optional
+        Whether the functions take a batch. By default this is detected once, at the check
+        points: a function is batched when, given states of shape ``(B, n)``, it returns the
+        per-state results stacked (``(B, n)`` from ``F``, ``(B, n, n)`` from ``J``);
+        otherwise it is called once per state with shape ``(n,)``. Batched functions are
+        faster on many states; both give the same results.
+    check_at : array_like, shape (n,) or (B, n), optional
+        States at which the functions are checked when the system is built (default: two
+        fixed random states in :math:`[-\tfrac12, \tfrac12]^n`); pass states inside the
+        domain if ``F`` is not defined there.
+
+    Returns
+    -------
+    CallableFlow
+        A :class:`DynamicalSystem` with ``discrete = False``.
+
+    Raises
+    ------
+    ValueError
+        When a function returns the wrong shape or is not finite at the check points, or
+        when :math:`J v` differs from the central difference
+        :math:`(F(x + h v) - F(x - h v))/2h` along random directions :math:`v`. The message
+        names the argument and what it seems to hold instead; in particular
+        :math:`J = \partial F/\partial x + I`, the Jacobian :math:`\partial G/\partial x` of a
+        map with displacement :math:`F`, says to use :func:`make_map`.
+
+    See Also
+    --------
+    make_map : a map :math:`x_{t+1} = G(x_t)` from :math:`G` and :math:`\partial G/\partial x`.
+
+    Examples
+    --------
+    A damped Duffing oscillator, :math:`\dot x = y,\ \dot y = x - x^3 - y/2`, written
+    for one state ``x`` of shape ``(2,)`` (the library detects that and loops):
+
+    >>> import numpy as np, rnnlab
+    >>> duffing = rnnlab.make_flow(  # x' = F(x), F and J written for one state x
+    ...     F=lambda x: np.array([x[1], x[0] - x[0] ** 3 - x[1] / 2]),
+    ...     J=lambda x: np.array([[0, 1], [1 - 3 * x[0] ** 2, -0.5]]),
+    ...     dim=2,
+    ... )
+    >>> starts = rnnlab.grid_starts((-2, 2), (-2, 2), n=5)
+    >>> fps = rnnlab.find_fixed_points(duffing, starts)
+    >>> print(", ".join(f"{k} {(x.round(2) + 0).tolist()}" for x, k in zip(fps.x, fps.kind)))
+    stable focus [-1.0, 0.0], stable focus [1.0, 0.0], saddle (1 unstable) [0.0, 0.0]
+    >>> duffing.batched
+    {'F': False, 'J': False}
+    """
+    return CallableFlow(F, J, dim=dim, curvature=curvature, batched=batched, check_at=check_at)
+
+
+def make_map(
+    G: Callable,
+    dG: Callable,
+    *,
+    dim: int,
+    curvature: Callable | None = None,
+    batched: bool | None = None,
+    check_at=None,
+) -> CallableMap:
+    r"""A map :math:`x_{t+1} = G(x_t)` from the map and its Jacobian, ready for every rnnlab tool.
+
+    Give the map itself and its own Jacobian :math:`\partial G/\partial x`, never the
+    displacement :math:`G(x) - x` or :math:`\partial G/\partial x - I`: the library forms
+    those itself (its fixed-point finder looks for the roots of :math:`G(x) - x`), and
+    judges stability by :math:`|\mu| < 1` for the eigenvalues :math:`\mu` of
+    :math:`\partial G/\partial x`.
+
+    Parameters
+    ----------
+    G : callable
+        The map :math:`G(x)`.
+    dG : callable
+        Its Jacobian :math:`\partial G/\partial x`, ``dG(x)[i, j]`` =
+        :math:`\partial G_i/\partial x_j`.
+    dim : int
+        State dimension :math:`n`.
+    curvature : callable, optional
+        ``curvature(x, v)`` :math:`= \sum_k v_k \nabla^2 G_k(x)`, shape ``(n, n)`` (the same
+        as for the displacement, whose second derivatives are those of :math:`G`). When left
+        out it is computed by **central finite differences of** ``dG``.
+    batched : bool, optional
+        As in :func:`make_flow`: detected once when not given.
+    check_at : array_like, shape (n,) or (B, n), optional
+        As in :func:`make_flow`.
+
+    Returns
+    -------
+    CallableMap
+        A :class:`DynamicalSystem` with ``discrete = True``.
+
+    Raises
+    ------
+    ValueError
+        As in :func:`make_flow`; in particular ``dG`` equal to
+        :math:`\partial G/\partial x - I` (the displacement's Jacobian) is refused, and so is
+        a ``G`` that is the displacement :math:`G(x) - x` of the ``dG`` given.
+
+    See Also
+    --------
+    make_flow : a flow :math:`\dot x = F(x)` from :math:`F` and :math:`J`.
+
+    Examples
+    --------
+    The map :math:`x_{t+1} = \tanh(W x_t)`, with
+    :math:`\partial G/\partial x = \operatorname{diag}(1 - G^2)\, W`, written for a batch
+    ``x`` of shape ``(B, 2)``:
+
+    >>> import numpy as np, rnnlab
+    >>> W = np.array([[2.0, 0.5], [-0.5, 0.5]])
+    >>> tanh_map = rnnlab.make_map(  # x_{t+1} = G(x): the map and its own Jacobian
+    ...     G=lambda x: np.tanh(x @ W.T),
+    ...     dG=lambda x: (1 - np.tanh(x @ W.T) ** 2)[..., None] * W,
+    ...     dim=2,
+    ... )
+    >>> starts = rnnlab.grid_starts((-2, 2), (-2, 2), n=5)
+    >>> fps = rnnlab.find_fixed_points(tanh_map, starts)
+    >>> print(", ".join(f"{k} {(x.round(2) + 0).tolist()}" for x, k in zip(fps.x, fps.kind)))
+    stable focus [-0.9, 0.65], stable focus [0.9, -0.65], saddle (1 unstable) [0.0, 0.0]
+    >>> tanh_map.batched
+    {'G': True, 'dG': True}
+
+    Giving :math:`\partial G/\partial x - I` instead is caught when the map is built:
+
+    >>> rnnlab.make_map(G=lambda x: np.tanh(x @ W.T),
+    ...                 dG=lambda x: (1 - np.tanh(x @ W.T) ** 2)[..., None] * W - np.eye(2),
+    ...                 dim=2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: dG does not match central finite differences: it equals dG/dx - I, ...
+    """
+    return CallableMap(G, dG, dim=dim, curvature=curvature, batched=batched, check_at=check_at)
