@@ -326,7 +326,7 @@ class RateRNN(DynamicalSystem):
     """
 
     def __init__(self, W, phi: str | Nonlinearity = "tanh", B=None, u=None, b=None, threshold=0.0):
-        self.W = as_matrix(W, "W", square=True)
+        self.W = W
         self.dim = self.W.shape[0]
         self.phi = nonlinearity(phi, threshold)
         N = self.dim
@@ -341,7 +341,20 @@ class RateRNN(DynamicalSystem):
         if self.b is not None:
             drive += self.b
         self.drive = drive
-        self._WtW = None
+
+    @property
+    def W(self) -> np.ndarray:
+        """The weights, read-only: the Gauss-Newton Hessian keeps :math:`W^\\top W`, so an edit
+        in place would leave it stale. Assign a new matrix (``net.W = W2``) to change them."""
+        return self._W
+
+    @W.setter
+    def W(self, W) -> None:
+        if hasattr(self, "_W") and np.shape(W) != self._W.shape:
+            raise ValueError(f"W must keep its shape {self._W.shape}, got {np.shape(W)}")
+        W = np.array(as_matrix(W, "W", square=True), dtype=float, copy=True)
+        W.setflags(write=False)
+        self._W, self._WtW = W, None
 
     @property
     def odd(self) -> bool:

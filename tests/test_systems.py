@@ -982,3 +982,20 @@ def test_readme_example_is_the_docstring_examples():
     for func in (rnnlab.make_flow, rnnlab.make_map):
         (construction,) = _example_source(func)
         assert construction in readme, f"{func.__name__}'s example differs from the README's"
+
+
+def test_rate_rnn_weights_cannot_go_stale_under_the_cached_wtw():
+    """The Gauss-Newton Hessian caches W^T W: W is read-only, and assigning a new W resets it."""
+    W = np.random.default_rng(0).standard_normal((6, 6))
+    net = RateRNN(W)
+    x = np.full(6, 0.3)
+    net.gauss_newton_hessian(x)  # fills the cache
+    with pytest.raises(ValueError, match="read-only"):
+        net.W[0, 0] = 5.0
+    W[0, 0] = 5.0  # the caller's array is not the network's
+    assert net.W[0, 0] != 5.0
+    net.W = 2.0 * W
+    J = net.jacobian(x)
+    np.testing.assert_allclose(net.gauss_newton_hessian(x), J.T @ J, atol=1e-12)
+    with pytest.raises(ValueError, match=r"W must keep its shape \(6, 6\)"):
+        net.W = np.eye(5)
