@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 from rnnlab.tasks import FlipFlopTask
-from rnnlab.triggered import held_bits, switch_times, triggered_average
+from rnnlab.triggered import (
+    fit_damped_oscillation,
+    held_bits,
+    leading_rotations,
+    switch_times,
+    triggered_average,
+)
 
 
 def _inputs():
@@ -64,3 +70,115 @@ def test_errors():
         triggered_average(S[:50], S[:, :3], U)
     with pytest.raises(ValueError, match="no clean switch"):
         triggered_average(S, S[:, :3], U, before=(1, 1, 1), after=(1, 1, -1))
+
+
+# -- fit_damped_oscillation / leading_rotations ------------------------------------------
+
+
+def _damped(t, offset, amp, r, omega, phase, t0=0.0):
+    tau = np.asarray(t, dtype=float) - t0
+    return offset + amp * r**tau * np.cos(omega * tau + phase)
+
+
+@pytest.mark.parametrize(
+    ("shift_deg", "omega", "r"), [(90, 0.9, 0.88), (-60, 2.5, 0.8), (30, 0.3, 1.04)]
+)
+def test_fit_recovers_a_known_phase_shift(shift_deg, omega, r):
+    t = np.arange(3, 28)  # starts at 3, as the chapter's fits do: phases refer to t[0]
+    phi1 = 0.4
+    phi0 = phi1 + np.radians(shift_deg)
+    X = np.c_[
+        _damped(t, 2.0, 1.5, r, omega, phi0, t0=3), _damped(t, -1.0, 0.7, r, omega, phi1, t0=3)
+    ]
+    fit = fit_damped_oscillation(t, X)
+    assert fit.frequency == pytest.approx(omega, abs=1e-6)
+    assert fit.frequency_deg == pytest.approx(np.degrees(omega), abs=1e-4)
+    assert fit.decay == pytest.approx(r, abs=1e-6)
+    assert fit.phase_shift(0, 1) == pytest.approx(shift_deg, abs=1e-4)  # signal 0 leads if > 0
+    assert fit.phase_shift(1, 0) == pytest.approx(-shift_deg, abs=1e-4)
+    assert fit.phase_shift(0, 1, degrees=False) == pytest.approx(np.radians(shift_deg), abs=1e-6)
+    np.testing.assert_allclose(fit.offsets, [2.0, -1.0], atol=1e-6)
+    np.testing.assert_allclose(fit.amplitudes, [1.5, 0.7], atol=1e-6)
+    assert fit.t0 == 3 and fit.r2 == pytest.approx(1.0, abs=1e-9)
+    assert fit.period == pytest.approx(2 * np.pi / omega)
+    np.testing.assert_allclose(fit(t), X, atol=1e-6)
+
+
+def test_phase_shift_without_sign_folds_a_flipped_component():
+    t = np.arange(20)
+    a = _damped(t, 0.0, 1.0, 0.9, 1.1, 0.3)
+    b = _damped(t, 0.0, 1.0, 0.9, 1.1, 0.3 - np.radians(70))
+    fit = fit_damped_oscillation(t, np.c_[a, b])
+    flipped = fit_damped_oscillation(t, np.c_[a, -b])  # a principal component's sign is arbitrary
+    assert fit.phase_shift() == pytest.approx(70, abs=1e-4)
+    assert flipped.phase_shift() == pytest.approx(70 - 180, abs=1e-4)
+    assert flipped.phase_shift(sign_free=True) == pytest.approx(70, abs=1e-4)
+    assert fit.phase_shift(sign_free=True) == pytest.approx(70, abs=1e-4)
+
+
+def test_fit_of_a_noisy_single_signal():
+    rng = np.random.default_rng(0)
+    t = np.arange(30)
+    x = _damped(t, 0.5, 2.0, 0.9, 0.7, -1.0) + rng.normal(scale=0.05, size=len(t))
+    fit = fit_damped_oscillation(t, x)
+    assert abs(fit.frequency - 0.7) < 0.02 and abs(fit.decay - 0.9) < 0.02
+    assert abs(fit.phases[0] + 1.0) < 0.05 and 0.95 < fit.r2 < 1
+    assert fit.amplitudes.shape == (1,)
+
+
+def test_fitted_frequency_is_arg_mu_of_a_linear_rotation():
+    # x_{t+1} = A x_t with A = P (r R_theta) P^-1: every component of x turns by arg mu = theta
+    # per step and shrinks by |mu| = r, whatever the (skewed) basis P.
+    theta, r = np.radians(75), 0.9
+    R = r * np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+    P = np.array([[1.0, 0.6], [0.2, 1.3]])
+    A = P @ R @ np.linalg.inv(P)
+    x = np.empty((25, 2))
+    x[0] = [1.0, -0.5]
+    for k in range(1, 25):
+        x[k] = A @ x[k - 1]
+    moduli, angles = leading_rotations(np.linalg.eigvals(A), 1)
+    fit = fit_damped_oscillation(np.arange(25), x)
+    assert fit.frequency == pytest.approx(angles[0], abs=1e-6) == pytest.approx(theta)
+    assert fit.decay == pytest.approx(moduli[0], abs=1e-6) == pytest.approx(r)
+
+
+def test_leading_rotations_lists_pairs_by_modulus():
+    blocks = [(0.9, 0.5), (1.2, 2.0), (0.5, 1.0)]
+    mu = [m * np.exp(s * 1j * a) for m, a in blocks for s in (1, -1)] + [1.5, -0.3]
+    moduli, angles = leading_rotations(np.array(mu), 2)
+    np.testing.assert_allclose(moduli, [1.2, 0.9])
+    np.testing.assert_allclose(angles, [2.0, 0.5])
+    moduli, angles = leading_rotations(np.array(mu), 10)  # fewer pairs than asked: all of them
+    np.testing.assert_allclose(moduli, [1.2, 0.9, 0.5])
+    assert leading_rotations(np.array([1.5, -0.3]), 3)[0].shape == (0,)  # real spectrum
+
+
+def test_fit_and_rotation_errors():
+    t = np.arange(10)
+    x = np.cos(t)
+    with pytest.raises(ValueError, match="t must be a 1-D array"):
+        fit_damped_oscillation(t[:, None], x)
+    with pytest.raises(ValueError, match=r"signals must have shape \(K,\) or \(K, n_signals\)"):
+        fit_damped_oscillation(t, x[:9])
+    with pytest.raises(ValueError, match="at least 6 samples"):
+        fit_damped_oscillation(t[:5], x[:5])
+    with pytest.raises(ValueError, match="strictly increasing"):
+        fit_damped_oscillation(t[::-1], x)
+    with pytest.raises(ValueError, match="finite"):
+        fit_damped_oscillation(t, np.where(t == 3, np.nan, x))
+    with pytest.raises(TypeError, match="signals must be real"):
+        fit_damped_oscillation(t, x + 1j)
+    with pytest.raises(ValueError, match="0 < low < high"):
+        fit_damped_oscillation(t, x, decay_range=(1.2, 0.5))
+    with pytest.raises(ValueError, match="two numbers"):
+        fit_damped_oscillation(t, x, decay_range=0.9)
+    fit = fit_damped_oscillation(t, np.c_[x, np.sin(t)])
+    with pytest.raises(IndexError, match="j must index one of the 2 fitted signals, got 2"):
+        fit.phase_shift(0, 2)
+    with pytest.raises(TypeError, match="i must be an integer index"):
+        fit.phase_shift(0.0, 1)
+    with pytest.raises(ValueError, match="eigenvalues must be a 1-D array"):
+        leading_rotations(np.eye(2), 1)
+    with pytest.raises(ValueError, match="n_pairs must be a positive integer"):
+        leading_rotations(np.array([1j, -1j]), 0)
