@@ -15,9 +15,18 @@ Two finders return the same :class:`~rnnlab.FixedPoints` result:
     Small :math:`\mu` gives Gauss-Newton steps, large :math:`\mu` short gradient steps. Once
     :math:`q <` ``polish_q`` a state takes pure Newton steps :math:`J\delta = -F`, which
     converge quadratically to a regular root, so fixed points reach :math:`q < 10^{-20}`.
-    A state is done at a root when :math:`q <` ``tol_fixed`` *and* its last step moved
-    it by less than ``dedup_tol / 10`` (or could not lower :math:`q`): near a degenerate
-    root :math:`q` is tiny long before the position is accurate.
+    A state is done at a root when :math:`q <` ``tol_fixed`` *and* it is within
+    ``dedup_tol / 10`` of the root: near a degenerate root :math:`q` is tiny long before
+    the position is accurate. The distance left after a step :math:`\delta_n` is
+    estimated as :math:`|\delta_n|_\infty \max(1, \rho/(1-\rho))` with
+    :math:`\rho = |\delta_n|/|\delta_{n-1}|` (capped at 0.9): Newton's method converges
+    quadratically to a regular root (:math:`\rho \to 0`) but only linearly, by
+    :math:`\rho = (m-1)/m` per step, to a root of multiplicity :math:`m`. A step that cannot
+    lower :math:`q` ends the search at a root only when it is itself below ``dedup_tol / 10``;
+    otherwise the damping grows, and a state below ``tol_fixed`` that no step can improve
+    any more is a root as accurate as the arithmetic allows.
+    Every point's remaining position error is estimated and reported
+    (:attr:`~rnnlab.FixedPoints.x_error`, :mod:`rnnlab.fixed_point_result`).
     A state *stalls* (and becomes a candidate slow point) when its damping has grown past
     :math:`10^{12}` times its curvature scale (no step lowers :math:`q` any more), or when
     :math:`q` has dropped by less than ``stall_rtol`` over its last ``stall_window``
@@ -39,8 +48,10 @@ Every initial state ends with a status (COURSE §0):
   never reported as points; their final states are kept in ``x_final`` for inspection.
 
 Duplicates: two points are the same when no coordinate differs by more than
-``dedup_tol`` (:math:`\|x - y\|_\infty <` ``dedup_tol``); the one with the lowest :math:`q`
-is kept.
+``dedup_tol`` (:math:`\|x - y\|_\infty <` ``dedup_tol``) or, when their position errors
+together are larger (slow points, degenerate roots; :mod:`rnnlab.fixed_point_result`), by
+more than those; the one with the lowest :math:`q` is kept. Eigenvalues within their uncertainty of the stability
+boundary are not counted and make the point ``non-hyperbolic``; every slow point is.
 """
 
 from __future__ import annotations
@@ -57,6 +68,7 @@ from .systems import DynamicalSystem
 __all__ = ["descend", "find_fixed_points", "minimize_q"]
 
 _RUNNING, _FIXED, _STALLED = 0, 1, 2
+_RATIO_CAP = 0.9  # per-step contraction of Newton's method counted at most this
 
 
 def _check_common(system, x0, tol_fixed, tol_slow, max_iter, dedup_tol):
@@ -124,6 +136,41 @@ def find_fixed_points(
     >>> fps.n_points, sorted(fps.kind)
     (3, ['saddle (1 unstable)', 'stable node', 'stable node'])
     """
+    run = _search(
+        system,
+        x0,
+        tol_fixed=tol_fixed,
+        tol_slow=tol_slow,
+        max_iter=max_iter,
+        dedup_tol=dedup_tol,
+        polish_q=polish_q,
+        stall_window=stall_window,
+        stall_rtol=stall_rtol,
+        record_paths=record_paths,
+        chunk_size=chunk_size,
+    )
+    return build_result(system, **run)
+
+
+_METHOD = "Levenberg-Marquardt + Newton polish"
+
+
+def _search(
+    system,
+    x0,
+    *,
+    tol_fixed: float = 1e-20,
+    tol_slow: float = 1e-6,
+    max_iter: int = 200,
+    dedup_tol: float = 1e-5,
+    polish_q: float = 1e-8,
+    stall_window: int = 8,
+    stall_rtol: float = 1e-3,
+    record_paths: bool = False,
+    chunk_size: int | None = None,
+) -> dict:
+    """Validate the arguments and run the search of :func:`find_fixed_points`; the keyword
+    arguments of :func:`~rnnlab.fixed_point_result.build_result` (but ``system``)."""
     X0, tol_fixed, tol_slow, max_iter, dedup_tol = _check_common(
         system, x0, tol_fixed, tol_slow, max_iter, dedup_tol
     )
@@ -139,17 +186,16 @@ def find_fixed_points(
         record_paths=record_paths,
         chunk_size=chunk_size,
     )
-    return build_result(
-        system,
-        X0,
-        X,
-        q,
-        status,
-        n_iter,
+    return dict(
+        X0=X0,
+        X=X,
+        q=q,
+        status=status,
+        n_iter=n_iter,
         tol_fixed=tol_fixed,
         tol_slow=tol_slow,
         dedup_tol=dedup_tol,
-        method="Levenberg-Marquardt + Newton polish",
+        method=_METHOD,
         paths=paths,
     )
 
@@ -179,7 +225,8 @@ def descend(
     tol_fixed, max_iter, polish_q, stall_window, stall_rtol, chunk_size
         As in :func:`find_fixed_points`.
     step_tol : float
-        A root is reached when q < ``tol_fixed`` and the last step was below this.
+        A root is reached when q < ``tol_fixed`` and its estimated distance (the last step,
+        corrected for slow convergence; module docstring) is below this.
 
     Returns
     -------
@@ -268,6 +315,7 @@ def _levenberg_marquardt(
     mu = np.full(B, np.nan)
     mu_scale = np.ones(B)
     newton_ok = np.ones(B, dtype=bool)
+    last_step = np.full(B, np.nan)  # size of each state's last accepted step
     q_hist = [q.copy()]  # q after each iteration, for the stall test
     history = [X.copy()] if record_paths else None
     diag = np.arange(N)
@@ -307,9 +355,14 @@ def _levenberg_marquardt(
         newton_ok[rej[newton[~better]]] = False
         n_iter[idx] += 1
 
-        # A root is reached when q < tol_fixed *and* the last step was negligible or could
-        # not lower q: near a degenerate root q is tiny long before x is accurate.
-        settled = (np.max(np.abs(delta), axis=1) < step_tol) | ~better
+        # A root is reached when q < tol_fixed *and* the state is within step_tol of it:
+        # near a degenerate root q is tiny long before x is accurate, and Newton steps
+        # shrink only by a ratio rho per step, leaving rho / (1 - rho) times the last one.
+        size = np.max(np.abs(delta), axis=1)
+        rho = np.minimum(np.nan_to_num(size / last_step[idx], nan=0.0), _RATIO_CAP)
+        remaining = size * np.maximum(1.0, rho / (1.0 - rho))
+        last_step[acc] = size[better]
+        settled = np.where(better, remaining, size) < step_tol
         state[idx[(q[idx] < tol_fixed) & settled]] = _FIXED
         q_hist.append(q.copy())
         stalled = mu[idx] > 1e12 * mu_scale[idx]
@@ -317,7 +370,10 @@ def _levenberg_marquardt(
             q_then = q_hist[-1 - stall_window][idx]
             creeping = (q_then - q[idx] < stall_rtol * q_then) & (q[idx] > polish_q)
             stalled |= creeping & (n_iter[idx] >= stall_window)
-        state[idx[stalled & (state[idx] == _RUNNING)]] = _STALLED
+        # No step lowers q any more below tol_fixed: a root as accurate as the arithmetic
+        # allows (its position error is estimated when the result is built).
+        stop = stalled & (state[idx] == _RUNNING)
+        state[idx[stop]] = np.where(q[idx[stop]] < tol_fixed, _FIXED, _STALLED)
         if record_paths:
             history.append(X.copy())
 

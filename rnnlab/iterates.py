@@ -28,9 +28,17 @@ modulus below 1. For the exact Hessian of the speed, the contraction
 
 with :math:`C(y, w) = \sum_m w_m \nabla^2 G_m(y)` the base map's curvature.
 
-A fixed point of :math:`G^k` is also one of :math:`G^k` when its period is any divisor of
-:math:`k`: the true fixed points of :math:`G` are found too. :func:`minimal_period` tells
-them apart, and :func:`find_periodic_points` reports it for every point.
+A point of any period dividing :math:`k` is a fixed point of :math:`G^k`: the true fixed
+points of :math:`G` are found too. :func:`minimal_period` tells them apart, and
+:func:`find_periodic_points` reports it for every point, with each orbit's points in the
+order :math:`G` visits them. Both decide at the accuracy the point is known to: near a
+flip (a multiplier at :math:`-1`) :math:`G^2 - \mathrm{id}` has a degenerate root that the
+search approaches only linearly, and a fixed point of :math:`G` found :math:`e` away from
+it has :math:`|G(x) - x| \approx 2e`, which no fixed tolerance tells from a small 2-cycle.
+An orbit of minimal period :math:`p` is reported with the multipliers of
+:math:`\partial G^p` (those of :math:`\partial G^k` are their :math:`k/p`-th powers: a
+multiplier :math:`-1.25` of a 2-cycle would read :math:`1.5625` at :math:`k = 4` and hide
+the flip), typed by the map rule (:mod:`rnnlab.stability`).
 
 A flow :math:`\dot x = F(x)` simulated by Euler steps is the map
 :math:`G(x) = x + \Delta t\, F(x)` (:func:`euler_map`); the echo state network of
@@ -44,8 +52,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_states, positive_float, positive_int
-from .fixed_point_result import FixedPoints
-from .fixed_points import find_fixed_points
+from .fixed_point_result import FixedPoints, position_error, settle, spectra
+from .fixed_points import _METHOD, _search
+from .stability import classify, n_unstable
 from .systems import DynamicalSystem
 
 __all__ = [
@@ -184,8 +193,30 @@ class IteratedMap(DynamicalSystem):
         return f"IteratedMap({self.base!r}, k={self.k})"
 
 
-def minimal_period(system: DynamicalSystem, x, k: int, *, tol: float = 1e-8) -> np.ndarray:
-    """Smallest :math:`p` dividing ``k`` with :math:`|G^p(x) - x|_\\infty <` ``tol``.
+def _step_norms(G: DynamicalSystem, X: np.ndarray) -> np.ndarray:
+    """Max-norm of :math:`\\partial G` at each state: how much one step can stretch an error."""
+    M = G._jacobian(X) + np.eye(G.dim)
+    return np.max(np.sum(np.abs(M), axis=2), axis=1)
+
+
+def minimal_period(
+    system: DynamicalSystem, x, k: int, *, tol: float = 1e-8, x_error=None
+) -> np.ndarray:
+    r"""Smallest :math:`p` dividing ``k`` with :math:`G^p(x) = x` within the accuracy of ``x``.
+
+    A point known only to :math:`e = |x - x^*|_\infty` cannot show a period more precisely
+    than that: if :math:`G^p(x^*) = x^*`, then
+    :math:`|G^p(x) - x|_\infty \le |G^p(x) - G^p(x^*)|_\infty + |x^* - x|_\infty \le
+    (1 + L_p)\, e` with :math:`L_p = \prod_{j<p} |\partial G(x_j)|_\infty` (the max-norm of
+    the chain rule's factors along the orbit). The test is
+
+    .. math::
+
+        |G^p(x) - x|_\infty < \mathtt{tol}\,\max(1, |x|_\infty) + 2\,(1 + L_p)\, e ,
+
+    the factor 2 a margin on the first-order estimate :math:`e`. Near a flip (multiplier
+    :math:`-1`) a fixed point found with error :math:`e` has :math:`|G(x) - x| \approx 2e`:
+    without :math:`e` it would pass for a point of period 2.
 
     Parameters
     ----------
@@ -195,7 +226,9 @@ def minimal_period(system: DynamicalSystem, x, k: int, *, tol: float = 1e-8) -> 
         Points of period ``k`` (fixed points of :math:`G^k`).
     k : int
     tol : float
-        Scaled by :math:`\\max(1, |x|_\\infty)`.
+        Scaled by :math:`\max(1, |x|_\infty)`.
+    x_error : float or array_like, shape (B,), optional
+        Position error of each point (e.g. :attr:`FixedPoints.x_error`); default 0.
 
     Returns
     -------
@@ -206,36 +239,61 @@ def minimal_period(system: DynamicalSystem, x, k: int, *, tol: float = 1e-8) -> 
     k = positive_int(k, "k")
     tol = positive_float(tol, "tol")
     X, single = as_states(x, G.dim, "x")
+    err = np.zeros(len(X)) if x_error is None else np.asarray(x_error, dtype=float)
+    if err.ndim > 1 or (err.ndim == 1 and len(err) != len(X)):
+        raise ValueError(f"x_error must be one number or one per point ({len(X)}), got {err.shape}")
+    if np.any(~np.isfinite(err)) or np.any(err < 0):
+        raise ValueError("x_error must be finite and >= 0")
+    err = np.broadcast_to(err, (len(X),))
     scale = np.maximum(1.0, np.max(np.abs(X), axis=1))
     period = np.zeros(len(X), dtype=int)
     Y = X.copy()
+    L = np.ones(len(X))
     for p in range(1, k + 1):
+        L = L * _step_norms(G, Y)
         Y = Y + G._rhs(Y)
-        back = np.max(np.abs(Y - X), axis=1) < tol * scale
+        back = np.max(np.abs(Y - X), axis=1) < tol * scale + 2.0 * (1.0 + L) * err
         period[(period == 0) & back & (k % p == 0)] = p
     return period[0] if single else period
 
 
 @dataclass(repr=False)
 class PeriodicPoints:
-    """Fixed points of :math:`G^k`, each with its minimal period.
+    r"""Orbits of a map found as fixed points of :math:`G^k`, each with its minimal period.
 
     Attributes
     ----------
     points : FixedPoints
-        The fixed points of the iterate (status ``'fixed'`` and ``'slow'``, as the finder
-        returns them); eigenvalues are the multipliers of :math:`\\partial G^k`.
+        Every point of every orbit found (status ``'fixed'``), orbit after orbit, each orbit
+        in the order :math:`G` visits it (from its point first in coordinates). For a point
+        of minimal period :math:`p` the eigenvalues are the multipliers of
+        :math:`\partial G^p` (one spectrum per orbit, computed once), classified by the map
+        rule: ``n_unstable``, ``kind`` (e.g. ``'saddle (1 unstable, flip)'`` for a negative
+        multiplier), ``x_error`` and ``eigenvalue_error`` as for any search. The per-start
+        arrays describe the caller's starts: ``x0`` are they, ``start_status`` says which
+        reached a fixed point of :math:`G^k` (``'fixed'``), stalled at a slow point of it
+        (``'slow'``, left out: a slow point is no orbit) or did not converge, and
+        ``start_point`` is the point each reached (-1 otherwise). ``points.system`` is
+        :math:`G^k`.
     period : ndarray of int, shape (n_points,)
         Minimal period of each point (a divisor of ``k``; 1 for a fixed point of G).
     orbit : ndarray of int, shape (n_points,)
-        Label of the orbit each point belongs to (points of one cycle share it).
+        Label of the orbit each point belongs to (points of one cycle share it), numbered
+        by period, then unstable dimensions, then coordinates.
     k : int
+    n_slow : int
+        Distinct slow points of :math:`G^k` the search stalled at (left out).
+    n_unresolved : int
+        Fixed points of :math:`G^k` whose images could not be followed around a cycle
+        within their accuracy (left out; 0 in every case seen).
     """
 
     points: FixedPoints
     period: np.ndarray
     orbit: np.ndarray
     k: int
+    n_slow: int = 0
+    n_unresolved: int = 0
 
     def counts(self) -> dict[int, int]:
         """Number of distinct *orbits* by minimal period."""
@@ -244,15 +302,52 @@ class PeriodicPoints:
             out[int(p)] = len(np.unique(self.orbit[self.period == p]))
         return out
 
+    def cycles(self) -> list[np.ndarray]:
+        """Indices of the points of each orbit, in the order :math:`G` visits them."""
+        return [np.flatnonzero(self.orbit == o) for o in np.unique(self.orbit)]
+
     def __repr__(self) -> str:
         parts = ", ".join(f"{n} of period {p}" for p, n in sorted(self.counts().items()))
-        return f"PeriodicPoints(k={self.k}: {parts or 'none'}; {self.points.tolerances})"
+        pts = self.points
+        n = len(pts.x0)
+        reached = int(np.sum(pts.start_point >= 0))
+        slow = int(np.sum(pts.start_status == "slow"))
+        text = (
+            f"PeriodicPoints(k={self.k}: {parts or 'none'}; {n} starts -> {reached} on these "
+            f"orbits, {slow} at slow points, {pts.n_not_converged} not converged"
+        )
+        if self.n_slow:
+            text += (
+                f"; {self.n_slow} slow point{'s' if self.n_slow != 1 else ''} of G^{self.k} "
+                "(not a periodic orbit) left out"
+            )
+        if self.n_unresolved:
+            text += f"; {self.n_unresolved} fixed points of G^{self.k} not resolved into orbits"
+        return f"{text}; {pts.tolerances})"
 
 
 def find_periodic_points(
     system: DynamicalSystem, x0, k: int, *, period_tol: float = 1e-8, **finder_kwargs
 ) -> PeriodicPoints:
-    """Find orbits of period dividing ``k``: fixed points of :math:`G^k` from many starts.
+    r"""Find orbits of period dividing ``k``: fixed points of :math:`G^k` from many starts.
+
+    1. The search of :func:`~rnnlab.find_fixed_points` runs on :math:`G^k` from ``x0``;
+       its ends are merged and their position errors estimated the same way (a point is
+       converged when it is within ``dedup_tol / 10`` of the root, also near a flip, where
+       :math:`G^k - \mathrm{id}` has a degenerate root that Newton's method approaches only
+       linearly). Slow points of :math:`G^k` are counted and left out.
+    2. Each point's image :math:`G(x)` is matched with a known point :math:`y` when
+       :math:`|G(x) - y|_\infty < \mathtt{period\_tol}\max(1, |G(x)|_\infty) +
+       2(|\partial G(x)|_\infty e_x + e_y)` (:func:`minimal_period` explains the bound; the
+       :math:`e` are position errors); an image matching none is a new point of the orbit
+       and is polished on :math:`G^k`. Following the images until they return gives each
+       orbit as the cycle :math:`G` visits; its length is the minimal period :math:`p`, so
+       an orbit of period :math:`p` always has :math:`p` points, distinct beyond their
+       errors.
+    3. The multipliers of an orbit are the eigenvalues of :math:`\partial G^p` at one of
+       its points (the same at all: the factors of the chain rule permute cyclically),
+       with their uncertainties (:mod:`rnnlab.fixed_point_result`); a multiplier within
+       its uncertainty of the unit circle makes the orbit non-hyperbolic.
 
     Parameters
     ----------
@@ -262,40 +357,140 @@ def find_periodic_points(
         Starts.
     k : int
     period_tol : float
-        Tolerance of :func:`minimal_period`.
+        The part of the matching tolerance that does not come from the points' errors.
     **finder_kwargs
-        Passed to :func:`~rnnlab.find_fixed_points` (``tol_fixed``, ``max_iter``, ...).
+        Passed to the search of :func:`~rnnlab.find_fixed_points` (``tol_fixed``,
+        ``max_iter``, ``dedup_tol``, ...).
 
     Returns
     -------
     PeriodicPoints
-        Only points with status ``'fixed'``; every orbit found is completed by its images,
-        so its points all appear. ``points.x0`` are those completed starts.
     """
-    Gk = IteratedMap(system, k)
-    found = find_fixed_points(Gk, x0, **finder_kwargs)
-    pts = found.subset(found.status == "fixed")
-    if pts.n_points:
-        # Complete every orbit: the images G^j(x*) are fixed points of G^k too (they
-        # converge at once), so a cycle is reported whole even if one start found it.
-        images = [pts.x]
-        for _ in range(k - 1):
-            images.append(images[-1] + system._rhs(images[-1]))
-        found = find_fixed_points(Gk, np.vstack(images), **finder_kwargs)
-        pts = found.subset(found.status == "fixed")
-    period = minimal_period(system, pts.x, k, tol=period_tol) if pts.n_points else np.zeros(0, int)
-    # Points of one orbit: iterate each point and match it against the others.
-    n = pts.n_points
-    orbit = np.arange(n)
-    tol = found.dedup_tol
-    Y = pts.x.copy()
-    for _ in range(max(k - 1, 0)):
-        Y = Y + system._rhs(Y)
-        for i in range(n):
-            d = np.max(np.abs(pts.x - Y[i]), axis=1)
-            j = int(np.argmin(d))
-            if d[j] < tol:
-                a, b = orbit[i], orbit[j]
-                orbit[orbit == max(a, b)] = min(a, b)
-    _, orbit = np.unique(orbit, return_inverse=True)
-    return PeriodicPoints(points=pts, period=period, orbit=orbit, k=k)
+    G = _check_map(system)
+    Gk = IteratedMap(G, k)
+    period_tol = positive_float(period_tol, "period_tol")
+    run = _search(Gk, x0, **finder_kwargs)
+    X0, X, q = run["X0"], run["X"], run["q"]
+    status, error_final, correction, start_rep, kept = settle(
+        Gk, X, q, run["status"], tol_slow=run["tol_slow"], dedup_tol=run["dedup_tol"]
+    )
+    fixed = [c for c in kept if status[c] == "fixed"]
+    n_slow = len(kept) - len(fixed)
+    N = G.dim
+
+    # The distinct fixed points of G^k, completed by their images, and where G sends each.
+    P, err, corr, qP = X[fixed], error_final[fixed], correction[fixed], q[fixed]
+    nxt = np.full(len(P), -1)
+    todo = np.arange(len(P))
+    while todo.size:
+        Y = P[todo] + G._rhs(P[todo])
+        err_Y = _step_norms(G, P[todo]) * err[todo]
+        missing = []
+        for t, y in enumerate(Y):
+            j = _match(P, err, y, err_Y[t], period_tol)
+            if j >= 0:
+                nxt[todo[t]] = j
+            else:
+                missing.append(t)
+        first = len(P)
+        if missing:
+            # Images that are no known point: polish them on G^k and add them.
+            polished = _search(Gk, Y[missing], **finder_kwargs)
+            ok = np.flatnonzero(polished["status"] == "fixed")
+            e_new, c_new = position_error(Gk, polished["X"][ok], np.zeros(ok.size, bool))
+            for n_ok, o in enumerate(ok):
+                y, e_y = polished["X"][o], e_new[n_ok]
+                j = _match(P, err, y, e_y, period_tol)
+                if j < 0:
+                    P = np.vstack([P, y])
+                    err = np.append(err, e_y)
+                    corr = np.vstack([corr, c_new[n_ok]])
+                    qP = np.append(qP, polished["q"][o])
+                    nxt = np.append(nxt, -1)
+                    j = len(P) - 1
+                nxt[todo[missing[o]]] = j
+        todo = np.arange(first, len(P))
+
+    # Orbits: the cycles of G on the points, each started at its point first in coordinates.
+    orbits, assigned = [], np.zeros(len(P), bool)
+    for i in range(len(P)):
+        if assigned[i]:
+            continue
+        cycle, j = [i], int(nxt[i])
+        while j >= 0 and j not in cycle and len(cycle) <= k:
+            cycle.append(j)
+            j = int(nxt[j])
+        if j == i and k % len(cycle) == 0:
+            first = min(range(len(cycle)), key=lambda m: tuple(np.round(P[cycle[m]], 6)))
+            cycle = cycle[first:] + cycle[:first]
+            orbits.append(cycle)
+            assigned[cycle] = True
+    n_unresolved = int(np.sum(~assigned))
+
+    # One spectrum per orbit: the multipliers of G^p at its first point.
+    eig = np.empty((len(orbits), N), dtype=complex)
+    unc = np.empty((len(orbits), N))
+    periods = np.array([len(c) for c in orbits], dtype=int)
+    for p in np.unique(periods):
+        which = np.flatnonzero(periods == p)
+        heads = [orbits[o][0] for o in which]
+        Gp = G if p == 1 else IteratedMap(G, int(p))
+        eig[which], unc[which] = spectra(
+            Gp, P[heads], err[heads], corr[heads], slow=np.zeros(len(heads), bool), q=qP[heads]
+        )
+    unstable = n_unstable(eig, discrete=True, boundary_tol=unc).astype(int)
+    kinds = [classify(e, discrete=True, boundary_tol=u) for e, u in zip(eig, unc, strict=True)]
+
+    # Orbits by period, unstable dimensions, then coordinates of their first point.
+    keys = [tuple(np.round(P[c[0]], 6)) for c in orbits]
+    order = sorted(range(len(orbits)), key=lambda o: (periods[o], unstable[o], keys[o]))
+    idx = [i for o in order for i in orbits[o]]
+    label = np.array([r for r, o in enumerate(order) for _ in range(periods[o])], dtype=int)
+    rank = np.array([o for o in order for _ in range(periods[o])], dtype=int)
+    position = np.full(len(P), -1)
+    position[idx] = np.arange(len(idx))
+    index_of_end = {c: m for m, c in enumerate(fixed)}
+    start_point = np.array(
+        [position[index_of_end[r]] if r in index_of_end else -1 for r in start_rep], dtype=int
+    )
+    points = FixedPoints(
+        system=Gk,
+        x=P[idx].reshape(-1, N),
+        q=qP[idx],
+        status=np.full(len(idx), "fixed", dtype=object),
+        eigenvalues=eig[rank],
+        n_unstable=unstable[rank],
+        kind=np.array([kinds[o] for o in rank], dtype=object),
+        x0=X0,
+        x_final=X,
+        q_final=q,
+        start_status=status,
+        start_point=start_point,
+        n_iter=run["n_iter"],
+        tol_fixed=run["tol_fixed"],
+        tol_slow=run["tol_slow"],
+        dedup_tol=run["dedup_tol"],
+        method=f"{_METHOD} on G^{k}",
+        paths=run["paths"],
+        x_error=err[idx],
+        eigenvalue_error=unc[rank],
+        error_final=error_final,
+    )
+    return PeriodicPoints(
+        points=points,
+        period=periods[rank],
+        orbit=label,
+        k=k,
+        n_slow=n_slow,
+        n_unresolved=n_unresolved,
+    )
+
+
+def _match(P: np.ndarray, err: np.ndarray, y: np.ndarray, err_y: float, period_tol: float) -> int:
+    """Index of the known point ``y`` is (within the tolerance of :func:`find_periodic_points`), or -1."""
+    if not len(P):
+        return -1
+    d = np.max(np.abs(P - y), axis=1)
+    tol = period_tol * max(1.0, float(np.max(np.abs(y)))) + 2.0 * (err_y + err)
+    close = np.flatnonzero(d < tol)
+    return int(close[np.argmin(d[close])]) if close.size else -1

@@ -13,6 +13,7 @@ from slow_system import SlowSystem
 from threadpoolctl import threadpool_limits
 
 from rnnlab import (
+    DynamicalSystem,
     RateRNN,
     TanhMap,
     ToySystem,
@@ -376,7 +377,9 @@ def _check_dedup(fps):
     assert np.all(fps.start_point[conv] >= 0)
     for s in np.flatnonzero(conv):
         k = fps.start_point[s]
-        assert np.max(np.abs(fps.x_final[s] - fps.x[k])) < fps.dedup_tol
+        # merged within dedup_tol, or (slow points) within their position errors together
+        tol = max(fps.dedup_tol, fps.error_final[s] + fps.x_error[k])
+        assert np.max(np.abs(fps.x_final[s] - fps.x[k])) < tol
         assert fps.q[k] <= fps.q_final[s]
         if fps.start_status[s] == "fixed":  # the kept point has q <= this start's q
             assert fps.status[k] == "fixed"
@@ -386,10 +389,11 @@ def _check_dedup(fps):
         best = members[np.argmin(fps.q_final[members])]
         assert fps.q[k] == fps.q_final[best]  # the lowest q is the one kept
         np.testing.assert_array_equal(fps.x[k], fps.x_final[best])
-    # kept points are distinct at the dedup tolerance
+    # kept points are distinct at the dedup tolerance and beyond their position errors
     for i in range(fps.n_points):
         for j in range(i):
-            assert np.max(np.abs(fps.x[i] - fps.x[j])) >= fps.dedup_tol
+            d = np.max(np.abs(fps.x[i] - fps.x[j]))
+            assert d >= max(fps.dedup_tol, fps.x_error[i] + fps.x_error[j])
 
 
 def test_dedup_toy(toy_result):
@@ -543,7 +547,7 @@ def test_map_rule_not_flow_rule():
     fps = find_fixed_points(m, grid_2d((-1.5, 1.5), (-1.5, 1.5), 5))
     assert fps.n_points == 1
     np.testing.assert_allclose(fps.x[0], 0.0, atol=1e-12)
-    assert fps.kind[0] == "saddle (1 unstable)"
+    assert fps.kind[0] == "saddle (1 unstable, flip)"  # the multiplier -2 flips sides
     assert fps.n_unstable[0] == 1
 
 
@@ -579,3 +583,150 @@ def test_mirror_points_share_their_eigenvalues_exactly_as_computed():
     assert pairs >= 2  # the test needs mirror pairs to mean anything
     direct = net.eigenvalues(fps.x)
     np.testing.assert_allclose(np.sort_complex(fps.eigenvalues), np.sort_complex(direct), atol=1e-8)
+
+
+# -- slow points: merged and classified at the accuracy their residual allows ------------------
+
+
+class OddSlowSystem(DynamicalSystem):
+    """dx/dt = x ((x^2 - 1)^2 + eps), dy/dt = -y: odd, a root at 0, and near x = +-1 a mirror
+    pair of slow points: |F| has a local minimum ~ eps there, where d/dx of F_1 vanishes."""
+
+    dim = 2
+    odd = True
+
+    def __init__(self, eps):
+        self.eps = eps
+
+    def _rhs(self, X):
+        x = X[:, 0]
+        return np.stack([x * ((x**2 - 1) ** 2 + self.eps), -X[:, 1]], axis=1)
+
+    def _jacobian(self, X):
+        x = X[:, 0]
+        J = np.zeros((len(X), 2, 2))
+        J[:, 0, 0] = (x**2 - 1) ** 2 + self.eps + 4 * x**2 * (x**2 - 1)
+        J[:, 1, 1] = -1.0
+        return J
+
+    def _curvature(self, X, V):
+        C = np.zeros((len(X), 2, 2))
+        C[:, 0, 0] = V[:, 0] * (20 * X[:, 0] ** 3 - 12 * X[:, 0])
+        return C
+
+    def slow_point(self):
+        """The exact slow point with x > 0: where dF_1/dx = 0."""
+        dg = lambda x: (x**2 - 1) ** 2 + self.eps + 4 * x**2 * (x**2 - 1)  # noqa: E731
+        return np.array([scipy.optimize.brentq(dg, 0.5, 1.0), 0.0])
+
+
+@pytest.fixture(scope="module")
+def odd_slow():
+    """Starts on both sides of each slow point: their copies stall up to ~1e-4 apart, on
+    either side, where the eigenvalue nearest 0 has either sign."""
+    system = OddSlowSystem(1e-2)
+    rng = np.random.default_rng(0)
+    s = np.column_stack([rng.uniform(0.6, 1.5, 40), rng.uniform(-1.0, 1.0, 40)])
+    return system, find_fixed_points(system, np.vstack([s, -s]), tol_slow=1e-3)
+
+
+def test_copies_of_a_slow_point_merge_within_their_position_error(odd_slow):
+    system, fps = odd_slow
+    spread = np.ptp(fps.x_final[(fps.start_status == "slow") & (fps.x_final[:, 0] > 0), 0])
+    assert spread > 2 * fps.dedup_tol  # the copies are farther apart than dedup_tol
+    assert fps.n_slow == 2 and fps.n_fixed == 0  # yet one point each side, a mirror pair
+    x_s = system.slow_point()
+    for i in range(2):
+        truth = np.sign(fps.x[i, 0]) * x_s
+        # the reported error covers the distance to the exact slow point and is informative
+        assert np.max(np.abs(fps.x[i] - truth)) <= fps.x_error[i] < 1e-3
+    _check_dedup(fps)
+    assert "slow points merged within" in fps.tolerances
+
+
+def test_a_slow_point_is_non_hyperbolic_with_one_count(odd_slow):
+    # At a slow point grad q = J^T F = 0 with F != 0: J is singular, an eigenvalue is 0.
+    # Its computed value (+-1e-5 at the copies) is the search's error, not a sign to count.
+    _, fps = odd_slow
+    assert fps.kind.tolist() == ["non-hyperbolic", "non-hyperbolic"]
+    assert fps.n_unstable.tolist() == [0, 0]
+    lam, err = fps.eigenvalues, fps.eigenvalue_error
+    near = np.argmin(np.abs(lam), axis=1)
+    assert np.all(np.abs(lam[[0, 1], near]) <= err[[0, 1], near])
+    # a mirror pair of an odd system has one spectrum: J(-x) = J(x)
+    np.testing.assert_array_equal(lam[0], lam[1])
+    np.testing.assert_array_equal(err[0], err[1])
+
+
+def test_slow_points_of_a_large_chaotic_network_get_one_count():
+    # The case of the issue: N = 200, g = 1.5; eight starts (four and their mirror images)
+    # stall at one mirror pair of slow points (q = 5e-8), each copy ~1e-6 from the others with
+    # its eigenvalue nearest 0 at +-1e-6 (the sign decided where the search stopped).
+    net = random_rnn(200, 1.5, seed=3)
+    starts = np.random.default_rng(3).standard_normal((128, 200))[[7, 22, 23, 29]]
+    fps = find_fixed_points(net, np.vstack([starts, -starts]))
+    assert fps.n_slow == 2 and np.all(fps.start_status == "slow")
+    assert fps.kind.tolist() == ["non-hyperbolic"] * 2
+    assert fps.n_unstable.tolist() == [14, 14]
+    np.testing.assert_array_equal(fps.eigenvalues[0], fps.eigenvalues[1])
+    # every copy would count 14 unstable eigenvalues beyond their errors
+    for x in fps.x_final:
+        lam = np.linalg.eigvals(tanh_jacobian(net, x))
+        assert np.sum(lam.real > 1e-4) == 14
+
+
+def test_reported_slow_points_are_never_hyperbolic(chaotic_loose):
+    _, fps = chaotic_loose
+    slow = np.flatnonzero(fps.status == "slow")
+    assert slow.size
+    for i in slow:
+        lam, err = fps.eigenvalues[i], fps.eigenvalue_error[i]
+        assert fps.kind[i] == "non-hyperbolic"
+        assert np.any(np.abs(lam.real) <= err)
+        assert fps.n_unstable[i] == np.sum(lam.real > err)
+
+
+def test_fixed_points_keep_their_accuracy_and_tolerances(chaotic, toy_result):
+    # Residuals near machine precision: errors near machine precision, the default boundary
+    # 1e-9 for every eigenvalue, and duplicates merged at dedup_tol as before.
+    for fps in (chaotic[2], toy_result):
+        assert np.all(fps.status == "fixed")
+        assert np.all(fps.x_error < 1e-10)
+        np.testing.assert_array_equal(fps.eigenvalue_error, 1e-9)
+        assert "slow points merged" not in fps.tolerances
+
+
+class CubicFlow(DynamicalSystem):
+    """dx/dt = -x^3: a triple root at 0, where Newton's method converges only linearly."""
+
+    dim = 1
+
+    def _rhs(self, X):
+        return -(X**3)
+
+    def _jacobian(self, X):
+        return (-3 * X**2)[:, :, None]
+
+    def _curvature(self, X, V):
+        return (-6 * X * V)[:, :, None]
+
+
+def test_degenerate_root_reports_its_true_position_error():
+    # q < 1e-20 is reached at |x| ~ 1e-3 (q = x^6 / 2); a Newton step there is only |x| / 3,
+    # shrinking by 2/3 per step: the error estimate sums the remaining steps, |x| itself.
+    fps = find_fixed_points(CubicFlow(), [[1.0], [-0.7], [0.3]])
+    assert fps.n_points == 1 and fps.status[0] == "fixed"
+    assert np.all(np.abs(fps.x_final) < 1e-6)  # searched to dedup_tol / 10, not to q alone
+    x = abs(fps.x[0, 0])
+    np.testing.assert_allclose(fps.x_error[0], x, rtol=1e-6)
+    assert fps.kind[0] == "non-hyperbolic"
+
+
+def test_result_arrays_carry_the_errors(toy_result):
+    fps = toy_result
+    assert fps.x_error.shape == (fps.n_points,)
+    assert fps.eigenvalue_error.shape == fps.eigenvalues.shape
+    sub = fps.subset(fps.stable)
+    np.testing.assert_array_equal(sub.x_error, fps.x_error[fps.stable])
+    np.testing.assert_array_equal(sub.eigenvalue_error, fps.eigenvalue_error[fps.stable])
+    assert "x_error" in fps.table()[0]

@@ -6,7 +6,10 @@
 - Derivatives: the analytic Jacobian, gradient of q and Hessian of q against central
   differences on random systems.
 - Odd systems (tanh): mirror points are fixed points with equal spectra, and the finder
-  gives a mirror pair the same number of unstable dimensions.
+  gives a mirror pair (fixed or slow) one spectrum and the same number of unstable
+  dimensions.
+- Periodic orbits of random maps: an orbit of minimal period p has p points, distinct
+  beyond their errors, listed in the order the map visits them, with one spectrum.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from rnnlab import RateRNN, TanhMap, ToySystem, find_fixed_points
+from rnnlab.iterates import find_periodic_points
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 finite = st.floats(-3, 3, allow_nan=False, allow_infinity=False)
@@ -149,3 +153,50 @@ def test_found_mirror_pairs_get_the_same_unstable_dimensions(N, g, seed):
         j = int(np.argmin(d))
         if d[j] < 1e-6:  # the mirror image was found too
             assert n_u[i] == n_u[j], (x, n_u[i], n_u[j])
+
+
+@settings(max_examples=15, deadline=None)
+@given(N=st.integers(2, 6), g=st.floats(1.2, 2.5), seed=st.integers(0, 2**16))
+def test_mirror_pairs_of_slow_points_share_one_spectrum(N, g, seed):
+    # A loose tol_slow makes local minima of q slow points; their copies stop ~1e-5 apart,
+    # yet a point and its mirror image must get one spectrum and one count.
+    rng = np.random.default_rng(seed)
+    system = RateRNN(g * rng.standard_normal((N, N)) / np.sqrt(N))
+    starts = 2.0 * rng.standard_normal((30, N))
+    fp = find_fixed_points(system, np.concatenate([starts, -starts]), tol_slow=0.1)
+    for i, x in enumerate(fp.x):
+        d = np.max(np.abs(fp.x + x), axis=1)
+        j = int(np.argmin(d))
+        if d[j] < max(1e-9, fp.x_error[i] + fp.x_error[j]):
+            np.testing.assert_array_equal(fp.eigenvalues[i], fp.eigenvalues[j])
+            assert fp.n_unstable[i] == fp.n_unstable[j] and fp.kind[i] == fp.kind[j]
+        if fp.status[i] == "slow":
+            assert fp.kind[i] == "non-hyperbolic"
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    N=st.integers(1, 2),
+    g=st.floats(0.5, 3.0),
+    k=st.integers(1, 4),
+    seed=st.integers(0, 2**16),
+)
+def test_periodic_orbits_have_their_period_of_distinct_points_in_visiting_order(N, g, k, seed):
+    rng = np.random.default_rng(seed)
+    G = TanhMap(g * rng.standard_normal((N, N)))
+    starts = rng.uniform(-1.5, 1.5, size=(12, N))
+    found = find_periodic_points(G, starts, k)
+    pts = found.points
+    assert found.n_unresolved == 0
+    assert len(pts.x0) == 12 and np.all(pts.start_point < pts.n_points)
+    for members in found.cycles():
+        p = int(found.period[members[0]])
+        assert len(members) == p and k % p == 0 and np.all(found.period[members] == p)
+        X, err = pts.x[members], pts.x_error[members]
+        for a in range(p):
+            for b in range(a):
+                assert np.max(np.abs(X[a] - X[b])) > err[a] + err[b]
+        stretch = np.abs(G.stability_matrix(X)).sum(axis=-1).max(axis=-1)
+        gap = np.max(np.abs(G.step(X) - np.roll(X, -1, axis=0)), axis=1)
+        assert np.all(gap <= 1e-8 + 2 * (stretch * err + np.roll(err, -1)))
+        assert np.all(pts.eigenvalues[members] == pts.eigenvalues[members[0]])

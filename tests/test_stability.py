@@ -23,11 +23,15 @@ FLOW_CASES = [
 
 MAP_CASES = [
     ([0.5, 0.2], "stable node"),
-    ([-0.9, 0.3], "stable node"),
+    ([-0.9, 0.3], "stable flip node"),  # a negative multiplier: orbits alternate sides
     ([0.5 + 0.5j, 0.5 - 0.5j], "stable focus"),
     ([2.0, 0.5], "saddle (1 unstable)"),
-    ([-2.0, 0.5], "saddle (1 unstable)"),  # flow rule would call Re = -2 stable
-    ([1.5, -1.2, 0.1], "saddle (2 unstable)"),
+    ([-2.0, 0.5], "saddle (1 unstable, flip)"),  # flow rule would call Re = -2 stable
+    ([1.5, -1.2, 0.1], "saddle (2 unstable, flip)"),
+    ([1.5, 0.5, -0.2], "saddle (1 unstable, flip)"),  # the flip may be on the stable side
+    ([-3.0, -1.5], "unstable flip node"),
+    ([-0.5 + 0.5j, -0.5 - 0.5j, -0.2], "stable flip focus"),
+    ([-1e-17, 0.5], "stable node"),  # a multiplier 0 up to rounding is no flip
     ([3.0, 1.1], "unstable node"),
     ([1.2j, -1.2j], "unstable focus"),
     ([1.0, 0.5], "non-hyperbolic"),
@@ -51,7 +55,7 @@ def test_classify_map(eigenvalues, expected):
 def test_rules_differ_between_flow_and_map():
     lam = [-2.0, -0.5]
     assert classify(lam) == "stable node"
-    assert classify(lam, discrete=True) == "saddle (1 unstable)"
+    assert classify(lam, discrete=True) == "saddle (1 unstable, flip)"
     lam = [0.5, 0.3]
     assert classify(lam) == "unstable node"
     assert classify(lam, discrete=True) == "stable node"
@@ -65,6 +69,24 @@ def test_classify_tolerances():
     assert classify([-1 + 1e-7j, -1 - 1e-7j], imag_tol=1e-8) == "stable focus"
     assert classify([-10 + 5e-6j, -10 - 5e-6j]) == "stable node"
     assert classify([-10 + 5e-4j, -10 - 5e-4j]) == "stable focus"
+
+
+def test_boundary_tol_per_eigenvalue():
+    # An eigenvalue known only to +-1e-4 (its error bound) is on the boundary at 1e-5;
+    # the others keep the default.
+    lam = [1e-5, 0.5, -1.0]
+    assert classify(lam) == "saddle (2 unstable)"
+    assert classify(lam, boundary_tol=[1e-4, 1e-9, 1e-9]) == "non-hyperbolic"
+    assert n_unstable(lam, boundary_tol=[1e-4, 1e-9, 1e-9]) == 1
+    batch = np.array([lam, [2e-4, 0.5, -1.0]])
+    tol = np.full(batch.shape, 1e-4)
+    np.testing.assert_array_equal(n_unstable(batch, boundary_tol=tol), [1, 2])
+    # maps: |1.00005| is within 1e-4 of the unit circle
+    assert classify([1.00005, 0.5], discrete=True, boundary_tol=[1e-4, 1e-9]) == "non-hyperbolic"
+    with pytest.raises(ValueError, match="boundary_tol"):
+        classify(lam, boundary_tol=[1e-4, 1e-9])
+    with pytest.raises(ValueError, match="boundary_tol"):
+        n_unstable(lam, boundary_tol=-1.0)
 
 
 @pytest.mark.parametrize("bad", [[], [[1.0, 2.0]], 1.0])
@@ -103,3 +125,24 @@ def test_n_unstable_consistent_with_classify(eigenvalues, expected):
         assert k == 0
     elif expected.startswith("unstable"):
         assert k == len(eigenvalues)
+
+
+@pytest.mark.parametrize("eigenvalues,expected", MAP_CASES)
+def test_map_n_unstable_consistent_with_classify(eigenvalues, expected):
+    k = int(n_unstable(eigenvalues, discrete=True))
+    if expected.startswith("saddle"):
+        assert expected.startswith(f"saddle ({k} unstable")
+    elif expected.startswith("stable"):
+        assert k == 0
+    elif expected.startswith("unstable"):
+        assert k == len(eigenvalues)
+    # the flip qualifier is there exactly when a real multiplier is clearly negative
+    lam = np.asarray(eigenvalues, dtype=complex)
+    flips = bool(np.any((np.abs(lam.imag) < 1e-12) & (lam.real < -1e-6)))
+    if expected != "non-hyperbolic":
+        assert ("flip" in expected) == flips
+
+
+def test_flow_names_never_say_flip():
+    for eigenvalues, _ in FLOW_CASES + MAP_CASES:
+        assert "flip" not in classify(eigenvalues)
