@@ -9,7 +9,9 @@ chapter 09.
 - :func:`delta_singular_values`, :func:`truncate_change`, :func:`rank_truncation`,
   :func:`shuffle_offdiagonal`: how many directions of :math:`\Delta W` the task needs
   (Schuessler et al. 2020), with the shuffled-:math:`W_0` control.
-- :func:`departure_from_normality`: Henrici's measure through the complex Schur form.
+- :func:`schur_departure`, :func:`departure_from_normality`: the non-normal part :math:`M`
+  of the complex Schur form, :math:`\|M\|_2` (the report's measure) and Henrici's
+  :math:`\|M\|_F`.
 - :func:`eigenvector_centrality`: which units matter in the graph :math:`|W|`.
 - :func:`principal_angles`, :func:`angle_to_vector`: how subspaces moved.
 - :func:`pi_versus_slope`: predictive information as the leaky-ReLU slope goes from ReLU to
@@ -37,6 +39,7 @@ from ._validation import as_matrix, as_vector, check_real, positive_float, posit
 __all__ = [
     "NonNormality",
     "RankTruncation",
+    "SchurDeparture",
     "angle_to_vector",
     "delta_singular_values",
     "departure_from_normality",
@@ -44,6 +47,7 @@ __all__ = [
     "pi_versus_slope",
     "principal_angles",
     "rank_truncation",
+    "schur_departure",
     "shuffle_offdiagonal",
     "truncate_change",
     "weight_statistics",
@@ -208,19 +212,158 @@ def rank_truncation(
 
 
 @dataclass
+class SchurDeparture:
+    r"""The non-normal part :math:`M` of an ordered complex Schur form (see :func:`schur_departure`).
+
+    Attributes
+    ----------
+    two_norm : float
+        :math:`\|M\|_2`, the largest singular value of :math:`M` (the report's measure).
+    fro : float
+        :math:`\|M\|_F`, equal to Henrici's departure from normality :math:`d_F(W)`.
+    M : ndarray of complex, shape (N, N)
+        The strictly upper triangular part of the Schur form :math:`T`.
+    eigenvalues : ndarray of complex, shape (N,)
+        The diagonal of :math:`T`, in the order used.
+    order : str
+        ``"modulus"`` or ``"lapack"``.
+    """
+
+    two_norm: float
+    fro: float
+    M: np.ndarray
+    eigenvalues: np.ndarray
+    order: str
+
+
+_SCHUR_ORDERS = ("modulus", "lapack")
+
+
+def _sort_by_modulus(T: np.ndarray) -> np.ndarray:
+    """Reorder an upper triangular Schur form so that :math:`|t_{kk}|` decreases.
+
+    Ties (a complex-conjugate pair; equal to 9 significant digits of the largest modulus)
+    put the positive imaginary part first, then the larger real part. Each move is a chain
+    of unitary swaps of neighbouring diagonal entries (LAPACK ``ztrexc``).
+    """
+    T = np.asfortranarray(T, dtype=complex)
+    n = T.shape[0]
+    scale = float(np.max(np.abs(np.diag(T)))) or 1.0
+    unused_q = np.zeros((n, n), dtype=complex, order="F")  # ztrexc wants it even unused
+    for k in range(n - 1):
+        lam = np.diag(T)[k:]
+        first = np.lexsort((-lam.real, -lam.imag, -np.round(np.abs(lam) / scale, 9)))[0]
+        if first:
+            T, unused_q, info = scipy.linalg.lapack.ztrexc(
+                T, unused_q, k + first + 1, k + 1, wantq=0, overwrite_a=1, overwrite_q=1
+            )
+            if info != 0:  # pragma: no cover - LAPACK reports a failed swap
+                raise RuntimeError(f"reordering the Schur form failed (ztrexc info {info})")
+    return T
+
+
+@single_blas_thread
+def schur_departure(W, *, order: str = "modulus") -> SchurDeparture:
+    r"""The non-normal part of the complex Schur form of :math:`W`, and its two norms.
+
+    The complex Schur form writes a real :math:`W` as
+
+    .. math::
+
+        W = Q\,T\,Q^*, \qquad T = \Lambda + M,
+
+    with :math:`Q` unitary, :math:`\Lambda = \operatorname{diag}(\lambda_1, \dots, \lambda_N)`
+    the eigenvalues and :math:`M` strictly upper triangular. :math:`W` is normal
+    (:math:`W W^\top = W^\top W`, orthogonal eigenvectors) exactly when :math:`M = 0`.
+    Two sizes of :math:`M` are returned:
+
+    .. math::
+
+        \|M\|_F = \Big(\sum_{i<j} |m_{ij}|^2\Big)^{1/2}
+                = \sqrt{\|W\|_F^2 - \textstyle\sum_i |\lambda_i|^2} = d_F(W),
+        \qquad
+        \|M\|_2 = \max_{\|v\| = 1} \|M v\| .
+
+    The first is Henrici's departure from normality :math:`d_F(W)` [2]_: the Frobenius
+    norm is unitarily invariant, so :math:`\|W\|_F^2 = \|T\|_F^2 = \sum_i|\lambda_i|^2 +
+    \|M\|_F^2`. It is a function of :math:`W` alone, and what chapter 09 calls "Henrici's
+    :math:`\|M\|_F`" and computes from the eigenvalues (:func:`departure_from_normality`).
+    The second, the largest singular value of :math:`M`, is the report's measure [1]_ ("the
+    2-norm of the upper triangular matrix in the decomposition, minus diagonal elements").
+
+    :math:`\|M\|_2` needs an order. The Schur form is unique only once the order of the
+    eigenvalues along the diagonal is fixed (then, for distinct eigenvalues, only up to
+    :math:`T \to D^* T D` with :math:`D` diagonal unitary, which keeps every norm of
+    :math:`M`); another order gives another :math:`M` with the same :math:`\|M\|_F` but,
+    in general, another :math:`\|M\|_2`. ``order="modulus"`` sorts the eigenvalues by
+    decreasing :math:`|\lambda|` (of a conjugate pair, positive imaginary part first), which
+    makes :math:`\|M\|_2` (for distinct eigenvalues) a function of :math:`W`, invariant under
+    :math:`W \to V W V^\top`, :math:`V` orthogonal; ``"lapack"`` keeps the order the
+    QR algorithm happens to deliver.
+
+    Parameters
+    ----------
+    W : array_like, shape (N, N)
+        A real square matrix.
+    order : {"modulus", "lapack"}
+        The order of the eigenvalues on the Schur diagonal.
+
+    Returns
+    -------
+    SchurDeparture
+
+    Notes
+    -----
+    ``scipy.linalg.schur`` returns the *real* Schur form by default, in which a complex
+    pair sits in a :math:`2 \times 2` block; the strictly upper part of that form keeps one
+    off-diagonal entry of every block, so it is not zero even for a normal matrix (a
+    rotation). The complex form is computed here from the real one (``rsf2csf``), which
+    is about twice as fast as a complex QR algorithm.
+
+    References
+    ----------
+    .. [1] Amrut, Ankit, "RNN initial hypotheses" (report, 2021), section 5.2.
+    .. [2] P. Henrici, "Bounds for iterates, inverses, spectral variation and fields of
+       values of non-normal matrices", Numerische Mathematik 4, 1962.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnlab.weight_changes import schur_departure
+    >>> d = schur_departure([[1.0, 2.0], [0.0, 3.0]])
+    >>> round(d.two_norm, 12), round(d.fro, 12)
+    (2.0, 2.0)
+    """
+    W = as_matrix(W, "W", square=True)
+    if order not in _SCHUR_ORDERS:
+        raise ValueError(f"order must be one of {_SCHUR_ORDERS}, got {order!r}")
+    T, Z = scipy.linalg.schur(W, output="real")
+    T, _ = scipy.linalg.rsf2csf(T, Z)
+    if order == "modulus":
+        T = _sort_by_modulus(T)
+    M = np.triu(T, 1)
+    return SchurDeparture(
+        two_norm=float(np.linalg.norm(M, 2)),
+        fro=float(np.linalg.norm(M)),
+        M=M,
+        eigenvalues=np.diag(T).copy(),
+        order=order,
+    )
+
+
+@dataclass
 class NonNormality:
     r"""Departure from normality of a matrix (see :func:`departure_from_normality`).
 
     Attributes
     ----------
     henrici : float
-        :math:`\sqrt{\|W\|_F^2 - \sum_i |\lambda_i|^2}`.
+        :math:`d_F(W) = \sqrt{\|W\|_F^2 - \sum_i |\lambda_i|^2}`, from the eigenvalues.
     strict_upper_fro : float
-        :math:`\|N\|_F`, the strictly upper part of the complex Schur form (equal to
-        ``henrici`` up to round-off; computed the second way as a check).
+        :math:`\|M\|_F` from the Schur form (:func:`schur_departure`): equal to ``henrici``
+        up to round-off, computed the second way as a check.
     strict_upper_2norm : float
-        :math:`\|N\|_2`, its largest singular value (depends on the order of the
-        eigenvalues on the Schur diagonal, here LAPACK's).
+        :math:`\|M\|_2`, eigenvalues ordered by decreasing modulus (:func:`schur_departure`).
     relative : float
         ``henrici`` / :math:`\|W\|_F`: 0 for a normal matrix, 1 for a nilpotent one.
     """
@@ -231,17 +374,15 @@ class NonNormality:
     relative: float
 
 
-@single_blas_thread
 def departure_from_normality(W) -> NonNormality:
-    r"""Henrici's departure from normality, from the complex Schur form :math:`W = U (\Lambda + N) U^*`.
-
-    :math:`U` is unitary, :math:`\Lambda` holds the eigenvalues and :math:`N` is strictly upper
-    triangular. A matrix is normal (:math:`W W^\top = W^\top W`, orthogonal eigenvectors)
-    exactly when :math:`N = 0`; since the Frobenius norm is unitarily invariant,
+    r"""Henrici's departure from normality, from the eigenvalues, with the Schur norms beside it.
 
     .. math::
 
-        d_F(W) = \|N\|_F = \sqrt{\|W\|_F^2 - \textstyle\sum_i |\lambda_i|^2}.
+        d_F(W) = \sqrt{\|W\|_F^2 - \textstyle\sum_i |\lambda_i|^2} = \|M\|_F ,
+
+    :math:`M` the strictly upper part of the complex Schur form :math:`W = Q(\Lambda + M)Q^*`
+    (see :func:`schur_departure`, which also explains :math:`\|M\|_2`).
 
     Parameters
     ----------
@@ -252,15 +393,13 @@ def departure_from_normality(W) -> NonNormality:
     NonNormality
     """
     W = as_matrix(W, "W", square=True)
-    Tm, _ = scipy.linalg.schur(W, output="complex")
-    lam = np.diag(Tm)
+    sd = schur_departure(W)
     fro2 = float(np.sum(W * W))
-    henrici = float(np.sqrt(max(fro2 - float(np.sum(np.abs(lam) ** 2)), 0.0)))
-    Nm = np.triu(Tm, 1)
+    henrici = float(np.sqrt(max(fro2 - float(np.sum(np.abs(sd.eigenvalues) ** 2)), 0.0)))
     return NonNormality(
         henrici=henrici,
-        strict_upper_fro=float(np.linalg.norm(Nm)),
-        strict_upper_2norm=float(np.linalg.norm(Nm, 2)),
+        strict_upper_fro=sd.fro,
+        strict_upper_2norm=sd.two_norm,
         relative=henrici / np.sqrt(fro2) if fro2 > 0 else 0.0,
     )
 

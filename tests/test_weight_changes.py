@@ -11,6 +11,7 @@ from rnnlab.weight_changes import (
     pi_versus_slope,
     principal_angles,
     rank_truncation,
+    schur_departure,
     shuffle_offdiagonal,
     truncate_change,
     weight_statistics,
@@ -42,6 +43,90 @@ def test_henrici_two_ways_agree_on_a_random_matrix():
     nn = departure_from_normality(W)
     assert nn.henrici == pytest.approx(nn.strict_upper_fro, rel=1e-8)
     assert 0.5 < nn.relative < 1.0
+
+
+def test_schur_departure_of_normal_matrices_is_zero():
+    rng = np.random.default_rng(0)
+    S = rng.normal(size=(6, 6))
+    # symmetric, skew (complex pairs), orthogonal, and a rotation (whose *real* Schur form
+    # has a nonzero strictly upper entry: the complex form is needed)
+    for W in (S + S.T, S - S.T, np.linalg.qr(S)[0], [[0.0, -1.0], [1.0, 0.0]]):
+        for order in ("modulus", "lapack"):
+            sd = schur_departure(W, order=order)
+            assert sd.two_norm < 1e-12 * np.linalg.norm(W) + 1e-12
+            assert sd.fro < 1e-12 * np.linalg.norm(W) + 1e-12
+
+
+def test_schur_departure_of_a_jordan_block():
+    # J = 0.7 I + E: already its own Schur form, M = E (ones on the superdiagonal)
+    n = 5
+    sd = schur_departure(0.7 * np.eye(n) + np.eye(n, k=1))
+    assert sd.two_norm == pytest.approx(1.0, rel=1e-12)
+    assert sd.fro == pytest.approx(np.sqrt(n - 1), rel=1e-12)
+    np.testing.assert_allclose(sd.eigenvalues, 0.7, atol=1e-12)
+
+
+def test_schur_departure_of_a_2x2_is_the_corner_in_any_basis():
+    # [[a, c], [0, b]] turned by an orthogonal V: M holds |c| whatever V and the order
+    th = 0.4
+    V = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
+    W = V @ np.array([[1.0, 2.0], [0.0, -3.0]]) @ V.T
+    sd = schur_departure(W)
+    assert sd.two_norm == pytest.approx(2.0, rel=1e-12)
+    assert sd.fro == pytest.approx(2.0, rel=1e-12)
+    np.testing.assert_allclose(sd.eigenvalues, [-3.0, 1.0], atol=1e-12)  # by modulus
+
+
+def test_schur_departure_is_invariant_under_orthogonal_similarity():
+    rng = np.random.default_rng(4)
+    N = 40
+    W = rng.normal(size=(N, N)) / np.sqrt(N)  # about half its eigenvalues in complex pairs
+    assert np.sum(np.abs(np.linalg.eigvals(W).imag) > 1e-8) > 10
+    V = np.linalg.qr(rng.normal(size=(N, N)))[0]
+    a, b = schur_departure(W), schur_departure(V @ W @ V.T)
+    assert b.two_norm == pytest.approx(a.two_norm, rel=1e-9)
+    assert b.fro == pytest.approx(a.fro, rel=1e-9)
+    np.testing.assert_allclose(b.eigenvalues, a.eigenvalues, atol=1e-9)
+    # ordered by decreasing modulus, a conjugate pair's positive imaginary part first
+    mod = np.abs(a.eigenvalues)
+    assert np.all(np.diff(mod) < 1e-9)
+    pair = np.flatnonzero(np.abs(a.eigenvalues.imag) > 1e-8)[0]
+    assert a.eigenvalues[pair].imag > 0
+    assert a.eigenvalues[pair + 1] == pytest.approx(np.conj(a.eigenvalues[pair]), abs=1e-9)
+
+
+def test_schur_departure_fro_is_henrici_and_the_form_is_similar_to_w():
+    rng = np.random.default_rng(5)
+    N = 30
+    W = rng.normal(size=(N, N)) / np.sqrt(N)
+    np.fill_diagonal(W, 0.0)
+    lam = np.linalg.eigvals(W)
+    for order in ("modulus", "lapack"):
+        sd = schur_departure(W, order=order)
+        henrici = np.sqrt(np.sum(W**2) - np.sum(np.abs(lam) ** 2))
+        assert sd.fro == pytest.approx(henrici, rel=1e-9)
+        assert np.all(np.tril(sd.M) == 0)
+        # T = Lambda + M is unitarily similar to W: same singular values, same eigenvalues
+        T = np.diag(sd.eigenvalues) + sd.M
+        np.testing.assert_allclose(
+            np.linalg.svd(T, compute_uv=False), np.linalg.svd(W, compute_uv=False), atol=1e-10
+        )
+        gap = np.abs(sd.eigenvalues[:, None] - lam[None, :])
+        assert gap.min(axis=0).max() < 1e-9 and gap.min(axis=1).max() < 1e-9
+        assert sd.two_norm <= sd.fro
+    nn = departure_from_normality(W)
+    assert nn.strict_upper_2norm == schur_departure(W).two_norm
+
+
+def test_schur_departure_2norm_depends_on_the_order_but_fro_does_not():
+    # already triangular, eigenvalues increasing: LAPACK keeps this order, "modulus" reverses it
+    W = np.array([[1.0, 1.0, 0.0], [0.0, -2.0, 1.0], [0.0, 0.0, 3.0]])
+    kept, sorted_ = schur_departure(W, order="lapack"), schur_departure(W, order="modulus")
+    np.testing.assert_allclose(kept.eigenvalues, [1.0, -2.0, 3.0])
+    np.testing.assert_allclose(sorted_.eigenvalues, [3.0, -2.0, 1.0], atol=1e-12)
+    assert kept.two_norm == pytest.approx(1.0)  # M = the superdiagonal of W
+    assert sorted_.fro == pytest.approx(kept.fro) == pytest.approx(np.sqrt(2.0))
+    assert sorted_.two_norm > 1.2
 
 
 def test_principal_angles_known_subspaces():
@@ -137,6 +222,12 @@ def test_pi_versus_slope_calls_back_with_each_slope():
 def test_bad_inputs():
     with pytest.raises(ValueError, match="W must be square"):
         departure_from_normality(np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="W must be square"):
+        schur_departure(np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="order must be one of"):
+        schur_departure(np.eye(3), order="real")
+    with pytest.raises(TypeError, match="W must be real"):
+        schur_departure(np.eye(3) * 1j)
     with pytest.raises(ValueError, match="W1 must have shape"):
         delta_singular_values(np.zeros((3, 3)), np.zeros((2, 2)))
     with pytest.raises(ValueError, match="rank must be an integer"):
