@@ -275,3 +275,89 @@ def test_live_mimebundle_has_a_static_fallback():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "ok"
+
+
+def _pixels(app):
+    return np.asarray(app.fig.canvas.get_renderer().buffer_rgba()).copy()
+
+
+def test_toy_blitted_frames_equal_full_draws(toy):
+    # After a full draw the app redraws only what changes, over the cached background; the
+    # frame must be the one a full draw gives, pixel for pixel, and saving the figure (the
+    # book's static PNG) must still show every artist.
+    draws = _count_draws(toy)
+    toy.click(0.1, 0.0)
+    toy.fig.canvas.draw()
+    full_before = _pixels(toy)
+    actions = [
+        lambda: setattr(toy.a_slider, "value", 0.25),
+        lambda: toy.click(-1.5, 1.2),  # a new artist joins the redrawn ones
+        lambda: setattr(toy.path_slider, "value", 2),
+        lambda: toy.update(start=3),
+        lambda: toy.update(b=0.0),  # only the title and the table change
+        lambda: toy.update(a=1.5, b=-0.5),
+        toy.clear_trajectories,
+    ]
+    for act in actions:
+        draws.clear()
+        act()
+        assert not draws, "an update asked for a full redraw although it could blit"
+        blitted = _pixels(toy)
+        assert not np.array_equal(blitted, full_before)
+        toy.fig.canvas.draw()
+        full_before = _pixels(toy)
+        np.testing.assert_array_equal(blitted, full_before)
+    assert not toy.fig.stale  # nothing left for pyplot to redraw after each widget message
+    saved = toy.static_html()
+    toy.fig.canvas.draw()
+    assert saved == toy.static_html()  # drawing and saving do not disturb each other
+
+
+def test_toy_blit_needs_a_full_draw_first_and_after_foreign_artists(toy):
+    draws = _count_draws(toy)
+    toy.a_slider.value = 0.25
+    assert draws  # no background yet: a full draw is requested
+    toy.fig.canvas.draw()
+    (line,) = toy.ax.plot([-1, 1], [-1, 1], "r-", lw=5)  # from a notebook cell
+    toy.fig.canvas.draw()  # drawn into the frame before the app knew it
+    draws.clear()
+    toy.a_slider.value = 0.5
+    assert draws  # the background holds the line: redraw fully once
+    toy.fig.canvas.draw()
+    line.remove()
+    draws.clear()
+    toy.a_slider.value = 0.55
+    assert not draws
+    blitted = _pixels(toy)
+    toy.fig.canvas.draw()
+    np.testing.assert_array_equal(blitted, _pixels(toy))  # no ghost of the removed line
+
+
+def test_toy_sends_whole_blitted_frames_under_ipympl():
+    # Under the real ipympl backend (a fresh interpreter): after the first full draw a
+    # slider move sends one whole PNG frame straight away, equal to the rendered pixels, and
+    # asks the browser for no redraw (no draw_idle round trip, no redraw per stale artist).
+    code = (
+        "import io, json\n"
+        "import numpy as np, matplotlib\n"
+        "matplotlib.use('module://ipympl.backend_nbagg')\n"
+        "import matplotlib.pyplot as plt\n"
+        "from PIL import Image\n"
+        "from rnnlab.widgets import ToySystemApp\n"
+        "plt.ion()\n"
+        "app = ToySystemApp(a=-0.25); c = app.fig.canvas\n"
+        "c.syncing_data_url = False  # as once the browser has said 'initialized'\n"
+        "sent = []\n"
+        "c.send = lambda content, buffers=None: sent.append((json.loads(content['data']), buffers))\n"
+        "c.draw(); sent.clear()\n"
+        "app.a_slider.value = 0.25\n"
+        "frames = [b for m, b in sent if m['type'] == 'binary']\n"
+        "assert [m['type'] for m, b in sent] == ['binary'], [m for m, b in sent]\n"
+        "assert c._current_image_mode == 'full', c._current_image_mode\n"
+        "png = np.asarray(Image.open(io.BytesIO(frames[0][0])))\n"
+        "assert np.array_equal(png, np.asarray(c.get_renderer().buffer_rgba()))\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "ok"

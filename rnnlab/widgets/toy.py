@@ -40,8 +40,9 @@ class ToySystemApp(_App):
     point's position, eigenvalues and type. A click on the portrait launches a trajectory
     there (:meth:`click`); a shift-click adds a start for the fixed-point search and shows
     its minimisation path, which the step slider walks through with the speed :math:`q` of
-    each step on the right. A slider update takes a few milliseconds (see
-    ``benchmarks/widgets.py``).
+    each step on the right. After the first full draw, an update redraws only the
+    artists that change over a cached background (ticks, colour bar, legend) and sends
+    the frame at once (blitting; see ``benchmarks/widgets.py`` for the times).
 
     Parameters
     ----------
@@ -150,6 +151,8 @@ class ToySystemApp(_App):
 
         self._show_fixed_points()
         self._show_path()
+        # The portrait's window is fixed (its ticks stay); the q panel rescales per path.
+        self._enable_blit(fixed=[self.ax], moving=[self.ax_q])
 
     # -- layout --------------------------------------------------------------------------
     def _controls(self) -> list:
