@@ -31,6 +31,7 @@ from rnnlab.stability import n_unstable
 
 __all__ = [
     "HAND_CASES",
+    "ROTATION_MIN_DEG",
     "first_rotating_delay",
     "grad_by_hand",
     "grad_w_out",
@@ -228,14 +229,24 @@ def grad_w_out(student: Callable) -> None:
 # -- 08-predict-rotations --------------------------------------------------------------------
 
 
-def _n_pairs_outside(W) -> int:
+#: Smallest phase (degrees per step) of a complex pair that counts as a rotation. A pair at a
+#: degree or less is two of the cube's real directions merged, not a clock: chapter 08's
+#: delay-2 and delay-4 networks have one at 0.2 and 0.8 degrees, the delay-8 network's
+#: rotations turn by 66 to 149 degrees per step.
+ROTATION_MIN_DEG = 10.0
+
+
+def _n_rotations_outside(W) -> int:
     mu = np.linalg.eigvals(np.asarray(W, dtype=float))
     out = mu[np.abs(mu) > 1]
-    return int(np.sum(out.imag > 1e-12))
+    return int(np.sum((out.imag > 1e-12) & (np.degrees(np.angle(out)) > ROTATION_MIN_DEG)))
 
 
 def first_rotating_delay(prediction, networks: Mapping[int, TanhRNN]) -> None:
-    """Check a predicted smallest delay whose ``W`` has a complex pair outside the unit circle.
+    """Check a predicted smallest delay whose ``W`` has a rotation outside the unit circle.
+
+    A rotation is a complex pair :math:`|\\mu| e^{\\pm i\\theta}` with :math:`|\\mu| > 1` and
+    :math:`\\theta` above :data:`ROTATION_MIN_DEG` degrees.
 
     Parameters
     ----------
@@ -253,9 +264,12 @@ def first_rotating_delay(prediction, networks: Mapping[int, TanhRNN]) -> None:
     if not isinstance(networks, Mapping) or not networks:
         raise TypeError("networks must be a non-empty dict {delay: TanhRNN}")
     delays = sorted(networks)
-    rotating = [d for d in delays if _n_pairs_outside(networks[d].W) > 0]
+    rotating = [d for d in delays if _n_rotations_outside(networks[d].W) > 0]
     if not rotating:
-        raise ValueError("no network in networks has a complex pair outside the unit circle")
+        raise ValueError(
+            "no network in networks has a rotation outside the unit circle (a complex pair at "
+            f"a phase above {ROTATION_MIN_DEG:g} degrees)"
+        )
     first = rotating[0]
     if _is_int(prediction) and int(prediction) not in delays:
         raise AnswerError(f"your prediction should be one of the delays {delays}, got {prediction}")
@@ -273,7 +287,8 @@ def first_rotating_delay(prediction, networks: Mapping[int, TanhRNN]) -> None:
             hint = (
                 f"A short delay needs no clock: with 3-step pulses a delay of {d} steps, about "
                 "the pulse's length, is absorbed by a slower switch, and the spectrum stays "
-                "the cube's (only real eigenvalues outside the circle)."
+                "the cube's: real directions outside the circle (two of them may merge into a "
+                "pair at a degree or so, which turns nothing)."
             )
         hints.append(Misconception(d, hint))
     check_value(prediction, first, "smallest delay with rotations", misconceptions=hints)
