@@ -221,26 +221,6 @@ def test_load_delayed_network_rejects_unknown_delays():
         load_delayed_network(3)
 
 
-def test_shipped_delay_0_network_is_its_recipe():
-    from rnnlab.networks import load_delayed_network, train_delayed_network
-
-    retrained, history = train_delayed_network(0)
-    again, _ = train_delayed_network(0)
-    shipped = load_delayed_network(0)
-    assert history.stopped == "target" and shipped.info["train_steps"] == history.n_steps
-    # Same seeds on one machine: bit for bit the same weights.
-    for name in ("W", "W_out"):
-        np.testing.assert_array_equal(retrained.params[name], again.params[name])
-    np.testing.assert_array_equal(retrained.W_in, shipped.W_in)
-    # Across machines the BLAS kernels round differently and 2 500 Adam steps amplify it:
-    # measured 5 % (W) and 12 % (W_out) relative difference between an AMD EPYC here and
-    # the machine that shipped the file, with the same stopping step. A different recipe
-    # or seed gives unrelated weights (120-140 %); the bound separates the two.
-    for name in ("W", "W_out"):
-        a, b = retrained.params[name], shipped.params[name]
-        assert np.linalg.norm(a - b) / np.linalg.norm(b) < 0.3, name
-
-
 @pytest.mark.parametrize("where", ["inputs", "state0"])
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
 def test_forward_refuses_non_finite_inputs_and_states(where, bad):
