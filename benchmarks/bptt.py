@@ -2,8 +2,8 @@
 
 N = 100 hidden units, 3 inputs and outputs, windows of ``unroll`` = 10 steps from the
 delayed 3-bit flip-flop (delay 8), batches of 16 and 32. Timed: one full training
-iteration (forward, backward, Adam step) of :class:`rnnlab.bptt.TanhRNN` under
-:func:`rnnlab.training_loop.train`, against two numpy baselines in the same run, timed on
+iteration (forward, backward, Adam step) of :class:`rnnlab.models.bptt.TanhRNN` under
+:func:`rnnlab.models.training_loop.train`, against two numpy baselines in the same run, timed on
 the gradient alone (so they do less work than rnnlab's full iteration):
 
 1. ``vectorised_grad``: what a user would write, vectorised over the batch (one matrix
@@ -30,10 +30,10 @@ import time
 
 import numpy as np
 
-from rnnlab._blas import single_blas_thread
-from rnnlab.bptt import TanhRNN, flipflop_windows
-from rnnlab.tasks import FlipFlopTask
-from rnnlab.training_loop import train
+from rnnlab._internal.blas import single_blas_thread
+from rnnlab.models.bptt import TanhRNN, flipflop_windows
+from rnnlab.tasks.flipflop import FlipFlopTask
+from rnnlab.models.training_loop import train
 
 
 def textbook_grad(model: TanhRNN, X, Yt, S0):

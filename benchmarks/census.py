@@ -1,9 +1,9 @@
 """Benchmark: the fixed-point census of the chapter's network against per-start scipy LM.
 
-Trains the chapter-03 network from its recipe (``rnnlab.networks.RECIPES["flipflop3"]``:
+Trains the chapter-03 network from its recipe (``rnnlab.course.networks.RECIPES["flipflop3"]``:
 N = 500, g = 0.5, alpha = 50, 30 000 FORCE steps on the 3-bit flip-flop with 7-step pulses at
 rate 0.01 and a pulse on every channel at t = 0; ``--N`` and ``--seed`` change those two), runs
-``rnnlab.census`` on the states of a fresh test run and times it. Then, from the SAME
+``rnnlab.flipflop.census`` on the states of a fresh test run and times it. Then, from the SAME
 starts the census made (``Census.starts``, every round), it runs
 ``scipy.optimize.least_squares(F, x0, jac=J, method='lm')`` one start at a time with the
 analytic Jacobian, keeps the roots with q = |F|^2 / 2 below the census's ``tol_fixed``,
@@ -25,8 +25,8 @@ import scipy.optimize
 from threadpoolctl import threadpool_limits
 
 import rnnlab
-from rnnlab.census import census
-from rnnlab.networks import RECIPES
+from rnnlab.flipflop.census import census
+from rnnlab.course.networks import RECIPES
 
 
 def train(N: int, seed: int):

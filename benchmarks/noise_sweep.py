@@ -1,4 +1,4 @@
-"""Benchmark: the batched noise sweep (rnnlab.noise) against a loop over trials.
+"""Benchmark: the batched noise sweep (rnnlab.flipflop.noise) against a loop over trials.
 
 The network is chapter 03's shipped 3-bit flip-flop (N = 500), or with ``--N`` a 3-bit network
 of that size trained on the spot (FORCE, 10 000 steps). Every trial perturbs its
@@ -47,8 +47,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import rnnlab
-from rnnlab.force import evaluate
-from rnnlab.noise import noise_levels, noise_matrices, noise_sweep, perturbed
+from rnnlab.models.force import evaluate
+from rnnlab.flipflop.noise import noise_levels, noise_matrices, noise_sweep, perturbed
 
 
 def loop_over_trials(esn, u, y, etas, Z) -> dict[str, np.ndarray]:

@@ -2,19 +2,19 @@
 
 The names below follow the course: systems, simulation, fixed and slow points,
 stability, seeds for the search, PCA; plots, widgets and exercise checks live in the
-submodules ``rnnlab.plots``, ``rnnlab.widgets`` and ``rnnlab.check``, and the fixed-point
-census of a trained flip-flop network in ``rnnlab.census``.
+submodules ``rnnlab.plotting.plots``, ``rnnlab.widgets`` and ``rnnlab.course.check``, and the fixed-point
+census of a trained flip-flop network in ``rnnlab.flipflop.census``.
 """
 
-from .adam import Adam
-from .bptt import TanhRNN, bit_accuracy, flipflop_windows, train_flipflop
-from .dca import DCA
-from .esn import ESN
-from .evolution import Evolution, fixed_point_pca, fixed_points_over_training
-from .fixed_point_result import FixedPoints
-from .fixed_points import find_fixed_points, minimize_q
-from .force import ForceHistory, evaluate, fit_ridge, train_force
-from .iterates import (
+from rnnlab.models.adam import Adam
+from rnnlab.models.bptt import TanhRNN, bit_accuracy, flipflop_windows, train_flipflop
+from rnnlab.analysis.dca import DCA
+from rnnlab.models.esn import ESN
+from rnnlab.flipflop.evolution import Evolution, fixed_point_pca, fixed_points_over_training
+from rnnlab.fixedpoints.result import FixedPoints
+from rnnlab.fixedpoints.finder import find_fixed_points, minimize_q
+from rnnlab.models.force import ForceHistory, evaluate, fit_ridge, train_force
+from rnnlab.fixedpoints.periodic import (
     EulerMap,
     IteratedMap,
     PeriodicPoints,
@@ -22,21 +22,21 @@ from .iterates import (
     find_periodic_points,
     minimal_period,
 )
-from .leaky_relu import LeakyReLUMap, LeakyReLURNN
-from .meanfield import MeanField, NoFadingMemory, mean_field
-from .meanfield_targets import mean_field_targets
-from .memories import Memories, find_memories, memory_distances
-from .networks import load_delayed_network, load_network, train_delayed_network, train_recipe
-from .noise import NoiseSweep, noise_levels, noise_matrices, noise_sweep, perturbed, run_perturbed
-from .noise_memories import MemoryFate, linear_shift, perturbed_census, track_memories
-from .nonlinearities import Nonlinearity, nonlinearity
-from .open_loop import random_reservoir, train_open_loop
-from .projection import PCA
-from .readout_search import readout_search
-from .seeds import centroids, grid_2d, grid_starts, midpoints, mirror, sample_states
-from .simulate import simulate
-from .stability import classify, n_unstable
-from .systems import (
+from rnnlab.models.leaky_relu import LeakyReLUMap, LeakyReLURNN
+from rnnlab.theory.meanfield import MeanField, NoFadingMemory, mean_field
+from rnnlab.theory.meanfield_targets import mean_field_targets
+from rnnlab.flipflop.memories import Memories, find_memories, memory_distances
+from rnnlab.course.networks import load_delayed_network, load_network, train_delayed_network, train_recipe
+from rnnlab.flipflop.noise import NoiseSweep, noise_levels, noise_matrices, noise_sweep, perturbed, run_perturbed
+from rnnlab.flipflop.noise_memories import MemoryFate, linear_shift, perturbed_census, track_memories
+from rnnlab.dynamics.nonlinearities import Nonlinearity, nonlinearity
+from rnnlab.theory.open_loop import random_reservoir, train_open_loop
+from rnnlab.analysis.projection import PCA
+from rnnlab.flipflop.readout_search import readout_search
+from rnnlab.fixedpoints.starts import centroids, grid_2d, grid_starts, midpoints, mirror, sample_states
+from rnnlab.dynamics.simulate import simulate
+from rnnlab.dynamics.stability import classify, n_unstable
+from rnnlab.dynamics.systems import (
     DynamicalSystem,
     RateRNN,
     TanhMap,
@@ -46,11 +46,11 @@ from .systems import (
     make_map,
     random_rnn,
 )
-from .tasks import FlipFlopTask
-from .trained_reservoir import TrainedReservoir
-from .training_loop import TrainingHistory, train
-from .transfer import TransferredESN, continue_force, transfer
-from .triggered import TriggeredAverage, triggered_average
+from rnnlab.tasks.flipflop import FlipFlopTask
+from rnnlab.theory.trained_reservoir import TrainedReservoir
+from rnnlab.models.training_loop import TrainingHistory, train
+from rnnlab.models.transfer import TransferredESN, continue_force, transfer
+from rnnlab.flipflop.triggered import TriggeredAverage, triggered_average
 
 __version__ = "0.1.0"
 

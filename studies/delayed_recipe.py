@@ -3,7 +3,7 @@
     python studies/delayed_recipe.py                    # recipe screen only (~1 min)
     python studies/delayed_recipe.py --seeds 1 2 3      # plus three more seeds per delay
 
-Chapter 08 trains its networks with ``rnnlab.networks.DELAYED_RECIPE``: learning rate
+Chapter 08 trains its networks with ``rnnlab.course.networks.DELAYED_RECIPE``: learning rate
 3e-4 and 3-step pulses. The paper's description suggests a learning rate of 1e-3 and
 single-step pulses ("spikes"). The recipe screen trains
 
@@ -30,8 +30,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from rnnlab import FlipFlopTask
-from rnnlab.bptt import TanhRNN, train_flipflop
-from rnnlab.networks import DELAYED_RECIPE, delayed_task, load_delayed_network
+from rnnlab.models.bptt import TanhRNN, train_flipflop
+from rnnlab.course.networks import DELAYED_RECIPE, delayed_task, load_delayed_network
 
 MD = Path(__file__).with_suffix(".md")
 SPIKE_STEPS = 5000

@@ -33,7 +33,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import rnnlab
-from rnnlab.census import census
+from rnnlab.flipflop.census import census
 
 JANG = {"alpha": 1.0, "train_rate": 0.02, "train_length": 11, "at_start": False}
 CHAPTER = {"alpha": 50.0, "train_rate": 0.01, "train_length": 7, "at_start": True}

@@ -31,7 +31,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import rnnlab
-from rnnlab.census import census
+from rnnlab.flipflop.census import census
 
 RECIPES = {
     "g0.6": {"g": 0.6, "alpha": 1.0, "n_steps": 30_000},

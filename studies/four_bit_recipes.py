@@ -19,7 +19,7 @@ import time
 from threadpoolctl import threadpool_limits
 
 import rnnlab
-from rnnlab.census import census
+from rnnlab.flipflop.census import census
 
 RECIPES = {
     "g0.5-a50-len7-30k-r0.01": dict(g=0.5, alpha=50.0, n_steps=30_000, rate=0.01, length=7),

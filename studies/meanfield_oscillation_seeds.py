@@ -20,8 +20,8 @@ import json
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from rnnlab.meanfield_targets import mean_field_targets
-from rnnlab.open_loop import random_reservoir, train_open_loop
+from rnnlab.theory.meanfield_targets import mean_field_targets
+from rnnlab.theory.open_loop import random_reservoir, train_open_loop
 
 TARGETS = (0.5, 1.0, 1.5)
 #: (N, g, seeds) of the networks.

@@ -3,7 +3,7 @@
     python studies/transfer_seeds.py > runs.jsonl    # ~2 minutes on one core
 
 The source is the shipped 3-bit network ``flipflop3_g06`` (g 0.6). Each transferred network
-gets one new bit (:func:`rnnlab.transfer.transfer`, seeds 1, 2, 3 for the new columns of
+gets one new bit (:func:`rnnlab.models.transfer.transfer`, seeds 1, 2, 3 for the new columns of
 W_fb and B) and continues FORCE on chapter 05's 4-bit task (60 000 steps, pulse rate 0.02,
 every channel pulsed at t = 0, alpha 1, an RLS update every second step). Each network is
 tested with frozen weights on chapter 05's test sequence (rate 0.02, seed 1000). The networks
@@ -20,7 +20,7 @@ import time
 from threadpoolctl import threadpool_limits
 
 import rnnlab
-from rnnlab.transfer import continue_force, transfer
+from rnnlab.models.transfer import continue_force, transfer
 
 SEEDS = (1, 2, 3)
 

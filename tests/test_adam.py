@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnnlab.adam import Adam
+from rnnlab.models.adam import Adam
 
 
 def test_first_step_is_lr_times_sign():

@@ -4,9 +4,9 @@ shapes, the window stream, bad inputs, save/load, reproducibility."""
 import numpy as np
 import pytest
 
-from rnnlab.bptt import TanhRNN, bit_accuracy, flipflop_windows, train_flipflop
-from rnnlab.systems import TanhMap
-from rnnlab.tasks import FlipFlopTask
+from rnnlab.models.bptt import TanhRNN, bit_accuracy, flipflop_windows, train_flipflop
+from rnnlab.dynamics.systems import TanhMap
+from rnnlab.tasks.flipflop import FlipFlopTask
 
 
 def _window(N=12, B=3, T=6, seed=1):
@@ -196,7 +196,7 @@ def test_training_is_reproducible_and_learns():
 
 @pytest.mark.parametrize("delay", [0, 8])
 def test_shipped_networks_do_the_task(delay):
-    from rnnlab.networks import DELAYED_RECIPE, delayed_task, load_delayed_network
+    from rnnlab.course.networks import DELAYED_RECIPE, delayed_task, load_delayed_network
 
     model = load_delayed_network(delay)
     assert model.config() == {
@@ -215,7 +215,7 @@ def test_shipped_networks_do_the_task(delay):
 
 
 def test_load_delayed_network_rejects_unknown_delays():
-    from rnnlab.networks import load_delayed_network
+    from rnnlab.course.networks import load_delayed_network
 
     with pytest.raises(ValueError, match=r"delay must be one of \(0, 2, 4, 8\), got 3"):
         load_delayed_network(3)

@@ -10,7 +10,7 @@ import pytest
 from cube_network import cube_esn
 
 import rnnlab
-from rnnlab.census import Census, census, ideal_census
+from rnnlab.flipflop.census import Census, census, ideal_census
 
 
 def visited_states(esn, n_steps=600, seed=0):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import rnnlab
-from rnnlab.census import census, ideal_census
+from rnnlab.flipflop.census import census, ideal_census
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Chapter 03's figures (rnnlab.census_plots): what they draw, checked on the artists."""
+"""Chapter 03's figures (rnnlab.plotting.census_plots): what they draw, checked on the artists."""
 
 import matplotlib
 
@@ -10,8 +10,8 @@ import pytest
 from cube_network import cube_esn
 
 import rnnlab
-from rnnlab.census import census
-from rnnlab.census_plots import (
+from rnnlab.flipflop.census import census
+from rnnlab.plotting.census_plots import (
     INDEX_STYLE,
     cube_edges,
     plot_census_over_training,
@@ -20,7 +20,7 @@ from rnnlab.census_plots import (
     plot_force_training,
     plot_origin_spectra,
 )
-from rnnlab.evolution import Evolution
+from rnnlab.flipflop.evolution import Evolution
 
 
 @pytest.fixture(autouse=True)

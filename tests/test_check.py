@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rnnlab import ToySystem, random_rnn
-from rnnlab.check import (
+from rnnlab.course.check import (
     AnswerError,
     Misconception,
     check_array,

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import rnnlab
-from rnnlab.check import AnswerError, ch01
+from rnnlab.course.check import AnswerError, ch01
 
 TOY = rnnlab.ToySystem()
 

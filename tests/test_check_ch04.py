@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import rnnlab
-from rnnlab.check import AnswerError, ch04
-from rnnlab.iterates import find_periodic_points
+from rnnlab.course.check import AnswerError, ch04
+from rnnlab.fixedpoints.periodic import find_periodic_points
 
 
 # -- 04-predict-census ---------------------------------------------------------------------------

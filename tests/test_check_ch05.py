@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import rnnlab
-from rnnlab.check import AnswerError, ch05
-from rnnlab.transfer import transfer
+from rnnlab.course.check import AnswerError, ch05
+from rnnlab.models.transfer import transfer
 
 
 def hint_of(call, *args) -> str:

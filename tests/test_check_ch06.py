@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from rnnlab.check import AnswerError, ch06
-from rnnlab.memories import find_memories, memory_distances
-from rnnlab.networks import load_network
-from rnnlab.noise import noise_matrices
-from rnnlab.noise_memories import linear_shift
+from rnnlab.course.check import AnswerError, ch06
+from rnnlab.flipflop.memories import find_memories, memory_distances
+from rnnlab.course.networks import load_network
+from rnnlab.flipflop.noise import noise_matrices
+from rnnlab.flipflop.noise_memories import linear_shift
 
 N = 500
 

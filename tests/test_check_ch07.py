@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from rnnlab.check import AnswerError, ch07
-from rnnlab.meanfield import NoFadingMemory, gauss_hermite, mean_field
+from rnnlab.course.check import AnswerError, ch07
+from rnnlab.theory.meanfield import NoFadingMemory, gauss_hermite, mean_field
 
 
 @pytest.fixture(scope="module")

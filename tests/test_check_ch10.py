@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from rnnlab.check import AnswerError, ch10
-from rnnlab.sine_task import levels, load_sine_network
+from rnnlab.course.check import AnswerError, ch10
+from rnnlab.course.sine_network import levels, load_sine_network
 
 ESN = load_sine_network()
 U = float(levels()[10])
@@ -87,7 +87,7 @@ def test_measure_frequency_a_plain_error_has_no_hint():
 
 
 def test_find_center_mean_of_oscillation():
-    from rnnlab.sine_task import run_level
+    from rnnlab.course.sine_network import run_level
 
     def wrong(esn, u):
         return run_level(esn, u, steps=3000)[1].mean(axis=0)
@@ -173,7 +173,7 @@ def test_linear_frequency_largest_modulus():
 
 
 def right_table(esn, us):
-    from rnnlab.sine_task import run_level
+    from rnnlab.course.sine_network import run_level
 
     m = [ch10.reference_frequency(run_level(esn, u)[2], esn.dt_over_tau) for u in us]
     p = [right_linear(esn, u, right_center(esn, u)) for u in us]

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from rnnlab.dca import DCA, _block_toeplitz, _pi_and_grad, cross_covariances, predictive_information
-from rnnlab.projection import PCA
+from rnnlab.analysis.dca import DCA, _block_toeplitz, _pi_and_grad, cross_covariances, predictive_information
+from rnnlab.analysis.projection import PCA
 
 
 def planted(seed, n_time=3000, N=10, noise=(3.0, 2.0)):

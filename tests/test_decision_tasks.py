@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnnlab.decision_tasks import (
+from rnnlab.tasks.decisions import (
     DECISION_LEVELS,
     RECIPES,
     accuracy,

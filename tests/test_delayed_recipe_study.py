@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from threadpoolctl import threadpool_limits
 
-from rnnlab.networks import load_delayed_network
+from rnnlab.course.networks import load_delayed_network
 
 ROOT = Path(__file__).resolve().parents[1]
 MD = ROOT / "studies" / "delayed_recipe.md"

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from rnnlab import ESN, PCA, FlipFlopTask, train_force
-from rnnlab.census_plots import (
+from rnnlab.plotting.census_plots import (
     INDEX_STYLE,
     plot_fixed_points_by_index,
     update_fixed_points_by_index,
 )
-from rnnlab.evolution import Evolution, fixed_point_pca, fixed_points_over_training
+from rnnlab.flipflop.evolution import Evolution, fixed_point_pca, fixed_points_over_training
 from rnnlab.widgets import TrainingApp
 
 N = 100
@@ -90,7 +90,7 @@ def test_counts_and_table(evolution):
 
 def test_every_thins_and_keeps_the_last(trained, monkeypatch):
     esn, history, states, *_ = trained
-    import rnnlab.evolution as evo_module
+    import rnnlab.flipflop.evolution as evo_module
 
     seen = []
 

@@ -553,7 +553,7 @@ def test_map_rule_not_flow_rule():
 
 def test_descend_is_the_search_of_find_fixed_points():
     # descend ends every start where find_fixed_points does, without merging or classifying
-    from rnnlab.fixed_points import descend
+    from rnnlab.fixedpoints.finder import descend
 
     net = random_rnn(30, 1.5, seed=4)
     starts = np.random.default_rng(4).normal(size=(12, 30))

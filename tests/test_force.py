@@ -355,7 +355,7 @@ _PROBE = """
 import json
 import rnnlab  # first, as in a notebook
 from threadpoolctl import ThreadpoolController
-from rnnlab._blas import single_blas_thread
+from rnnlab._internal.blas import single_blas_thread
 
 @single_blas_thread
 def probe():

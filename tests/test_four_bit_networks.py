@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnlab.networks import RECIPES, load_network, train_recipe
-from rnnlab.readout_search import readout_search
-from rnnlab.stability import classify
+from rnnlab.course.networks import RECIPES, load_network, train_recipe
+from rnnlab.flipflop.readout_search import readout_search
+from rnnlab.dynamics.stability import classify
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER_04 = ROOT / "notebooks" / "04_tesseract.ipynb"

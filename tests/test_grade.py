@@ -32,8 +32,8 @@ sv = _load("student_versions")
 
 TIMEOUT = 4  # seconds per synthetic notebook: ample for these cells, short for the endless loop
 CHECK_TIMEOUT = 3  # seconds per check the grader runs
-# The synthetic chapter brings its own tiny check (same names as rnnlab.check), so these tests
-# exercise the grader alone; the slow test grades a real chapter with rnnlab.check.
+# The synthetic chapter brings its own tiny check (same names as rnnlab.course.check), so these tests
+# exercise the grader alone; the slow test grades a real chapter with rnnlab.course.check.
 MINI_CHECK = """\
 import types
 

@@ -5,14 +5,14 @@ import pytest
 import scipy.optimize
 
 from rnnlab import RateRNN, TanhMap, ToySystem, find_fixed_points
-from rnnlab.iterates import (
+from rnnlab.fixedpoints.periodic import (
     EulerMap,
     IteratedMap,
     euler_map,
     find_periodic_points,
     minimal_period,
 )
-from rnnlab.systems import DynamicalSystem
+from rnnlab.dynamics.systems import DynamicalSystem
 
 H_FD = 1e-6
 
@@ -202,7 +202,7 @@ def test_near_flip_in_two_dimensions_orbits_have_their_period_of_points(seed):
 def test_descent_accepts_a_root_only_at_its_accuracy():
     # At a triple root Newton steps shrink by 2/3 each: the remaining distance is twice
     # the last step. A start is fixed only once that distance is below step_tol.
-    from rnnlab.fixed_points import descend
+    from rnnlab.fixedpoints.finder import descend
 
     Gk = IteratedMap(TanhMap([[-1.0]]), 2)
     X, _, status = descend(Gk, [[1.0], [-1.0], [0.1]], step_tol=1e-6)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import rnnlab
-from rnnlab.manifolds import connections, unstable_directions
+from rnnlab.fixedpoints.manifolds import connections, unstable_directions
 
 
 def test_toy_saddle_connects_both_nodes():

@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from rnnlab.meanfield import (
+from rnnlab.theory.meanfield import (
     NoFadingMemory,
     gauss_hermite,
     mean_field,
     sign_identity,
     winding_number,
 )
-from rnnlab.nonlinearities import nonlinearity
+from rnnlab.dynamics.nonlinearities import nonlinearity
 
 
 def test_gauss_hermite_integrates_gaussian_moments():

@@ -1,4 +1,4 @@
-"""Chapter 07's figure rows (rnnlab.meanfield_plots): what they draw, checked on the artists."""
+"""Chapter 07's figure rows (rnnlab.plotting.meanfield_plots): what they draw, checked on the artists."""
 
 import matplotlib
 
@@ -8,10 +8,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from rnnlab.meanfield import mean_field
-from rnnlab.meanfield_plots import NYQUIST_OMEGA, plot_figure_row
-from rnnlab.meanfield_targets import mean_field_targets
-from rnnlab.open_loop import random_reservoir, train_open_loop
+from rnnlab.theory.meanfield import mean_field
+from rnnlab.plotting.meanfield_plots import NYQUIST_OMEGA, plot_figure_row
+from rnnlab.theory.meanfield_targets import mean_field_targets
+from rnnlab.theory.open_loop import random_reservoir, train_open_loop
 
 
 @pytest.fixture(autouse=True)

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from rnnlab.meanfield import NoFadingMemory, mean_field
-from rnnlab.meanfield_targets import MultiTargetMeanField, mean_field_targets
+from rnnlab.theory.meanfield import NoFadingMemory, mean_field
+from rnnlab.theory.meanfield_targets import MultiTargetMeanField, mean_field_targets
 
 
 def test_one_target_reduces_to_the_scalar_theory():
@@ -63,7 +63,7 @@ def test_bad_input(kwargs, exc, match):
 
 
 def test_no_fading_memory_is_refused_like_the_single_target_theory():
-    from rnnlab.meanfield import mean_field
+    from rnnlab.theory.meanfield import mean_field
 
     with pytest.raises(NoFadingMemory, match=r"rho = g sqrt\(E\[phi'\^2\]\) = 1\.063 >= 1"):
         mean_field("tanh", 1.5, 0.1)
@@ -75,7 +75,7 @@ def test_no_fading_memory_is_refused_like_the_single_target_theory():
 
 
 def test_a_quadrature_that_overflows_says_so():
-    from rnnlab.meanfield import gauss_hermite, mean_field
+    from rnnlab.theory.meanfield import gauss_hermite, mean_field
 
     with pytest.raises(ValueError, match="n = 400 Gauss-Hermite nodes overflow"):
         gauss_hermite(400)

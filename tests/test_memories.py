@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from rnnlab.esn import ESN
-from rnnlab.force import train_force
-from rnnlab.memories import Memories, find_memories, memory_distances
-from rnnlab.tasks import FlipFlopTask
+from rnnlab.models.esn import ESN
+from rnnlab.models.force import train_force
+from rnnlab.flipflop.memories import Memories, find_memories, memory_distances
+from rnnlab.tasks.flipflop import FlipFlopTask
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import rnnlab
-from rnnlab.networks import RECIPES, load_network, train_recipe
-from rnnlab.transfer import TransferredESN
+from rnnlab.course.networks import RECIPES, load_network, train_recipe
+from rnnlab.models.transfer import TransferredESN
 
 #: The weakest shipped 4-bit network's settled accuracy on the test below, rounded down
 #: (chapter 06 prints all nine).

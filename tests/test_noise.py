@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from rnnlab.esn import ESN
-from rnnlab.force import evaluate, train_force
-from rnnlab.noise import (
+from rnnlab.models.esn import ESN
+from rnnlab.models.force import evaluate, train_force
+from rnnlab.flipflop.noise import (
     NoiseSweep,
     noise_levels,
     noise_matrices,
@@ -13,7 +13,7 @@ from rnnlab.noise import (
     perturbed,
     run_perturbed,
 )
-from rnnlab.tasks import FlipFlopTask
+from rnnlab.tasks.flipflop import FlipFlopTask
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +181,7 @@ def test_one_test_sequence_per_draw(net):
 def test_shipped_logistic_network_is_its_recipe():
     # Chapter 06's logistic networks are new recipes: the shipped file is what the recipe
     # trains (same readout up to BLAS round-off), and it shares the tanh network's reservoir.
-    from rnnlab.networks import load_network, train_recipe
+    from rnnlab.course.networks import load_network, train_recipe
 
     shipped = load_network("flipflop4_logistic_seed0")
     np.testing.assert_allclose(train_recipe("flipflop4_logistic_seed0").W_o, shipped.W_o, atol=1e-8)

@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 
 import rnnlab
-from rnnlab.esn import ESN
-from rnnlab.force import train_force
-from rnnlab.memories import find_memories
-from rnnlab.noise import noise_matrices, perturbed
-from rnnlab.noise_memories import linear_shift, perturbed_census, track_memories
-from rnnlab.tasks import FlipFlopTask
+from rnnlab.models.esn import ESN
+from rnnlab.models.force import train_force
+from rnnlab.flipflop.memories import find_memories
+from rnnlab.flipflop.noise import noise_matrices, perturbed
+from rnnlab.flipflop.noise_memories import linear_shift, perturbed_census, track_memories
+from rnnlab.tasks.flipflop import FlipFlopTask
 
 
 @pytest.fixture(scope="module")

@@ -251,7 +251,7 @@ def test_template_problems_are_caught():
     [
         ("check.check_value(x, 1, 'x')", True),
         ("check.ch01.toy_jacobian(toy_jacobian)", True),
-        ("rnnlab.check.ch03.rls_step (rls_step)", True),
+        ("rnnlab.course.check.ch03.rls_step (rls_step)", True),
         ("check.ch01", False),
         ("recheck.value(x)", False),
         ("print(check)", False),

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from rnnlab.meanfield import NoFadingMemory
-from rnnlab.open_loop import random_reservoir, relax, train_open_loop
+from rnnlab.theory.meanfield import NoFadingMemory
+from rnnlab.theory.open_loop import random_reservoir, relax, train_open_loop
 
 
 @pytest.fixture(scope="module")

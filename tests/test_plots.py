@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from rnnlab import ToySystem, find_fixed_points, grid_2d, random_rnn, simulate
-from rnnlab.plots import (
+from rnnlab.plotting.plots import (
     FIXED_POINT_STYLE,
     nullcline_segments,
     nullclines,
@@ -27,8 +27,8 @@ from rnnlab.plots import (
     update_vector_field,
     vector_field,
 )
-from rnnlab.projection import PCA
-from rnnlab.systems import TanhMap
+from rnnlab.analysis.projection import PCA
+from rnnlab.dynamics.systems import TanhMap
 
 XLIM, YLIM = (-2.0, 2.0), (-1.5, 1.5)
 
@@ -268,7 +268,7 @@ def test_bad_input(call, exc, match):
 )
 def test_every_type_has_a_family(eigenvalues, discrete, family):
     from rnnlab import classify
-    from rnnlab.plots import fixed_point_family
+    from rnnlab.plotting.plots import fixed_point_family
 
     assert fixed_point_family(classify(eigenvalues, discrete=discrete)) == family
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnnlab.projection import PCA
+from rnnlab.analysis.projection import PCA
 
 
 def _data(seed=0, n=400, N=6):

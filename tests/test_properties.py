@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from rnnlab import RateRNN, TanhMap, ToySystem, find_fixed_points
-from rnnlab.iterates import find_periodic_points
+from rnnlab.fixedpoints.periodic import find_periodic_points
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 finite = st.floats(-3, 3, allow_nan=False, allow_infinity=False)

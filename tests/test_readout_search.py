@@ -7,8 +7,8 @@ import pytest
 from cube_network import cube_esn
 
 import rnnlab
-from rnnlab.census import census, ideal_census
-from rnnlab.readout_search import readout_search
+from rnnlab.flipflop.census import census, ideal_census
+from rnnlab.flipflop.readout_search import readout_search
 
 GRID3 = np.array(list(itertools.product((-1.0, 0.0, 1.0), repeat=3)))
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from rnnlab.check.ch10 import reference_frequency
-from rnnlab.sine_task import (
+from rnnlab.course.check.ch10 import reference_frequency
+from rnnlab.course.sine_network import (
     N_LEVELS,
     SINE_RECIPE,
     levels,

@@ -12,7 +12,7 @@ import json
 import re
 from pathlib import Path
 
-from rnnlab.census_result import ideal_census
+from rnnlab.flipflop.census_result import ideal_census
 
 ROOT = Path(__file__).resolve().parents[1]
 MD = ROOT / "studies" / "tesseract_readout_search.md"

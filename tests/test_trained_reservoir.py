@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from rnnlab.meanfield import mean_field
-from rnnlab.open_loop import random_reservoir, train_open_loop
+from rnnlab.theory.meanfield import mean_field
+from rnnlab.theory.open_loop import random_reservoir, train_open_loop
 
 
 @pytest.fixture(scope="module")

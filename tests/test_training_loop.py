@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from rnnlab.adam import Adam
-from rnnlab.training_loop import TrainingHistory, train
+from rnnlab.models.adam import Adam
+from rnnlab.models.training_loop import TrainingHistory, train
 
 
 class LinearRegression:

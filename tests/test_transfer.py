@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import rnnlab
-from rnnlab.esn import ESN
-from rnnlab.force import train_force
-from rnnlab.transfer import TransferredESN, continue_force, transfer
+from rnnlab.models.esn import ESN
+from rnnlab.models.force import train_force
+from rnnlab.models.transfer import TransferredESN, continue_force, transfer
 
 
 @pytest.fixture(scope="module")

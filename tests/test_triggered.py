@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from rnnlab.tasks import FlipFlopTask
-from rnnlab.triggered import (
+from rnnlab.tasks.flipflop import FlipFlopTask
+from rnnlab.flipflop.triggered import (
     fit_damped_oscillation,
     held_bits,
     leading_rotations,

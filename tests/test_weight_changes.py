@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnnlab.weight_changes import (
+from rnnlab.analysis.weight_changes import (
     angle_to_vector,
     delta_singular_values,
     departure_from_normality,

@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from rnnlab.bptt import TanhRNN
+from rnnlab.models.bptt import TanhRNN
 from rnnlab.widgets.delayed import DelayedFlipFlopApp, spectrum_summary
 
 

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from rnnlab.meanfield import mean_field
+from rnnlab.theory.meanfield import mean_field
 from rnnlab.widgets.meanfield import MeanFieldApp
 
 

@@ -7,12 +7,12 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from rnnlab.esn import ESN
-from rnnlab.force import evaluate, train_force
-from rnnlab.memories import find_memories
-from rnnlab.noise import perturbed
-from rnnlab.projection import PCA
-from rnnlab.tasks import FlipFlopTask
+from rnnlab.models.esn import ESN
+from rnnlab.models.force import evaluate, train_force
+from rnnlab.flipflop.memories import find_memories
+from rnnlab.flipflop.noise import perturbed
+from rnnlab.analysis.projection import PCA
+from rnnlab.tasks.flipflop import FlipFlopTask
 from rnnlab.widgets.noise import NoiseApp
 
 

@@ -9,7 +9,7 @@ import itertools
 import numpy as np
 import pytest
 
-from rnnlab.projection import PCA
+from rnnlab.analysis.projection import PCA
 from rnnlab.widgets.projection import ProjectionApp
 
 CORNERS = np.array(list(itertools.product((-1.0, 1.0), repeat=4)))

@@ -7,8 +7,8 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from rnnlab.decision_tasks import perception_trials
-from rnnlab.leaky_relu import LeakyReLURNN, train_on_task
+from rnnlab.tasks.decisions import perception_trials
+from rnnlab.models.leaky_relu import LeakyReLURNN, train_on_task
 from rnnlab.widgets.training_changes import TrainingChangesApp, training_frames
 
 

@@ -3,7 +3,7 @@
     python tools/make_delayed_networks.py          # delays 0, 2, 4, 8
     python tools/make_delayed_networks.py 0 8      # only these
 
-Each network follows ``rnnlab.networks.DELAYED_RECIPE`` (N = 100 tanh units, truncated
+Each network follows ``rnnlab.course.networks.DELAYED_RECIPE`` (N = 100 tanh units, truncated
 BPTT with unroll 10, Adam lr 3e-4, stop at 99.5 % validation bit accuracy); the file holds
 its configuration, W_in, W, W_out and a training summary (~200 kB). The chapter loads them
 with ``load_delayed_network(delay)`` and retrains delays 0 and 8 itself.
@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 import rnnlab
-from rnnlab.bptt import bit_accuracy
-from rnnlab.networks import DELAYS, delayed_task, train_delayed_network
+from rnnlab.models.bptt import bit_accuracy
+from rnnlab.course.networks import DELAYS, delayed_task, train_delayed_network
 
 DATA = Path(rnnlab.__file__).parent / "data"
 

@@ -4,7 +4,7 @@
     python tools/make_networks.py flipflop4_tanh_seed0  # only these
 
 Each file holds a configuration, a seed and a readout (see ``rnnlab.ESN.save`` and
-``rnnlab.transfer.TransferredESN.save``): a few tens of kB. Later chapters and the book load
+``rnnlab.models.transfer.TransferredESN.save``): a few tens of kB. Later chapters and the book load
 them instantly with ``rnnlab.load_network``; a student can always retrain one from its recipe
 (``rnnlab.train_recipe``). Transferred networks start from the shipped "flipflop3_g06": when that
 changes, remake them too (the default order does).
@@ -18,7 +18,7 @@ from pathlib import Path
 from threadpoolctl import threadpool_limits
 
 import rnnlab
-from rnnlab.networks import RECIPES, train_recipe
+from rnnlab.course.networks import RECIPES, train_recipe
 
 DATA = Path(rnnlab.__file__).parent / "data"
 

@@ -2,7 +2,7 @@
 
     python tools/make_sine_network.py
 
-The recipe is ``rnnlab.sine_task.SINE_RECIPE`` (FORCE on a 500-unit ESN, 3 passes over the
+The recipe is ``rnnlab.course.sine_network.SINE_RECIPE`` (FORCE on a 500-unit ESN, 3 passes over the
 51 input levels); the file holds the configuration, the seed and the readout (~5 kB).
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from rnnlab.sine_task import _PATH, train_sine_network
+from rnnlab.course.sine_network import _PATH, train_sine_network
 
 
 def main() -> None:

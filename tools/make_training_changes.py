@@ -1,8 +1,8 @@
 """Train chapter 09's leaky-ReLU networks and ship them as rnnlab/data/training_changes_<task>.npz.
 
-For each task and seed: the untrained network of :func:`rnnlab.decision_tasks.initial_network`
+For each task and seed: the untrained network of :func:`rnnlab.tasks.decisions.initial_network`
 (rebuilt from its seed when loading, so only the change ΔW = W1 - W0 is stored, as float32),
-trained by :func:`rnnlab.leaky_relu.train_on_task` for the recipe's number of Adam steps.
+trained by :func:`rnnlab.models.leaky_relu.train_on_task` for the recipe's number of Adam steps.
 Network 0's snapshots are summarised for the training-changes app
 (:func:`rnnlab.widgets.training_changes.training_frames`).
 
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlab.decision_tasks import RECIPES, initial_network
-from rnnlab.leaky_relu import train_on_task
+from rnnlab.tasks.decisions import RECIPES, initial_network
+from rnnlab.models.leaky_relu import train_on_task
 from rnnlab.widgets.training_changes import training_frames
 
 DATA = Path(__file__).resolve().parents[1] / "rnnlab" / "data"

@@ -6,7 +6,7 @@
 The course's one exercise convention (enforced by tests/test_notebooks_clean.py): a code cell
 tagged ``exercise`` holds a stub function that raises ``NotImplementedError`` with a hint; the
 next code cell, tagged ``solution``, defines the same function; a later cell checks it with
-``rnnlab.check``.
+``rnnlab.course.check``.
 
 - ``build/student/NN_name.ipynb``: every cell tagged ``solution`` removed, together with a
   one-line "Solution:" label just before it; the stubs stay, so a check run before the

@@ -7,12 +7,12 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from .._validation import positive_int
-from ..bptt import TanhRNN, bit_accuracy
-from ..complex_plane import plot_spectrum, update_spectrum
-from ..tasks import FlipFlopTask
-from ..triggered import TriggeredAverage, triggered_average
-from ._base import _App
+from rnnlab._internal.validation import positive_int
+from rnnlab.models.bptt import TanhRNN, bit_accuracy
+from rnnlab.plotting.complex_plane import plot_spectrum, update_spectrum
+from rnnlab.tasks.flipflop import FlipFlopTask
+from rnnlab.flipflop.triggered import TriggeredAverage, triggered_average
+from rnnlab.widgets._base import _App
 
 __all__ = ["DelayedFlipFlopApp", "spectrum_summary"]
 
@@ -43,7 +43,7 @@ class DelayedFlipFlopApp(_App):
 
     For every network (one per delay :math:`\Delta`) the app runs a fresh test stream,
     averages the hidden state around every switch ``before`` → ``after``
-    (:func:`rnnlab.triggered.triggered_average`) and shows
+    (:func:`rnnlab.flipflop.triggered.triggered_average`) and shows
 
     * top left: that average in the first two principal components of the average, with a
       dot at the lag :math:`\tau` picked by the time slider;
@@ -69,7 +69,7 @@ class DelayedFlipFlopApp(_App):
         Lags shown before and after the pulse.
     quiet : int
         Only switches with no other pulse in the ``quiet`` steps before and ``post`` after
-        are averaged (:func:`rnnlab.triggered.triggered_average`); longer than the largest
+        are averaged (:func:`rnnlab.flipflop.triggered.triggered_average`); longer than the largest
         delay, so the outputs have settled on the old bits when the pulse comes.
     before, after : tuple of ±1
         The switch.

@@ -7,11 +7,11 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from .._validation import positive_int
-from ..meanfield import NoFadingMemory, mean_field, winding_number
-from ..nonlinearities import nonlinearity
-from ..open_loop import random_reservoir, train_open_loop
-from ._base import _App
+from rnnlab._internal.validation import positive_int
+from rnnlab.theory.meanfield import NoFadingMemory, mean_field, winding_number
+from rnnlab.dynamics.nonlinearities import nonlinearity
+from rnnlab.theory.open_loop import random_reservoir, train_open_loop
+from rnnlab.widgets._base import _App
 
 __all__ = ["MeanFieldApp"]
 
@@ -32,7 +32,7 @@ class MeanFieldApp(_App):
     * left, the Nyquist picture: the mean-field open-loop gain
       :math:`G_{OL}(\omega) = A\beta_0/(1-\beta_1+i\omega)`, :math:`\omega\in\mathbb R` (a
       circle through 0 and :math:`G_{OL}(0)`), the gain of a finite network (``N`` units,
-      trained in open loop by :func:`rnnlab.open_loop.train_open_loop`) and the critical
+      trained in open loop by :func:`rnnlab.theory.open_loop.train_open_loop`) and the critical
       point :math:`+1`: the trained loop is unstable iff the curve encircles it;
     * middle, the closed-loop spectrum of that network with the mean-field prediction: the
       bulk disk of radius :math:`\rho` about -1 and the output pole :math:`\lambda_{out}`;

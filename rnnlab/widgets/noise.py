@@ -8,11 +8,11 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.lines import Line2D
 
-from .._validation import as_matrix, positive_int
-from ..esn import ESN
-from ..noise import _scores, noise_matrices, run_perturbed
-from ..plots import TRAJECTORY_COLOR
-from ._base import _App
+from rnnlab._internal.validation import as_matrix, positive_int
+from rnnlab.models.esn import ESN
+from rnnlab.flipflop.noise import _scores, noise_matrices, run_perturbed
+from rnnlab.plotting.plots import TRAJECTORY_COLOR
+from rnnlab.widgets._base import _App
 
 __all__ = ["NoiseApp"]
 
@@ -24,7 +24,7 @@ class NoiseApp(_App):
     by :math:`\eta`, so moving the :math:`\eta` slider moves continuously from the trained
     network (:math:`\eta = 10^{-4}`) to one whose reservoir is swamped by noise. Every move
     runs the perturbed network with frozen weights on the test inputs
-    (:func:`rnnlab.noise.run_perturbed`) and updates, in place,
+    (:func:`rnnlab.flipflop.noise.run_perturbed`) and updates, in place,
 
     * left, in 3-D: the trajectory of that run in the given projection, with the unperturbed
       network's memories as grey rings;
@@ -44,7 +44,7 @@ class NoiseApp(_App):
     projection : PCA or callable
         Maps states ``(..., N)`` to at least three coordinates.
     memories : array_like, shape (K, N), optional
-        Drawn as rings (e.g. :func:`rnnlab.memories.find_memories`' ``x``).
+        Drawn as rings (e.g. :func:`rnnlab.flipflop.memories.find_memories`' ``x``).
     eta : float
         First noise level, between 1e-4 and 1.
     n_draws : int

@@ -8,10 +8,10 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.lines import Line2D
 
-from ..census_plots import index_handles, plot_fixed_points_by_index, update_fixed_points_by_index
-from ..plots import TRAJECTORY_COLOR
-from ..projection import PCA
-from ._base import _App
+from rnnlab.plotting.census_plots import index_handles, plot_fixed_points_by_index, update_fixed_points_by_index
+from rnnlab.plotting.plots import TRAJECTORY_COLOR
+from rnnlab.analysis.projection import PCA
+from rnnlab.widgets._base import _App
 
 __all__ = ["ProjectionApp"]
 
@@ -38,7 +38,7 @@ class ProjectionApp(_App):
     points : array_like, shape (n_points, N)
         Fixed points.
     n_unstable : array_like of int, shape (n_points,)
-        Their unstable dimensions (marker style, :data:`rnnlab.census_plots.INDEX_STYLE`).
+        Their unstable dimensions (marker style, :data:`rnnlab.plotting.census_plots.INDEX_STYLE`).
     pca : PCA, optional
         Fitted, with at least 3 components.
     readout : callable, optional

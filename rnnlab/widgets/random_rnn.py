@@ -9,17 +9,17 @@ import numpy as np
 from matplotlib.lines import Line2D
 from threadpoolctl import threadpool_limits
 
-from .._validation import positive_float, positive_int
-from ..fixed_points import find_fixed_points
-from ..plots import (
+from rnnlab._internal.validation import positive_float, positive_int
+from rnnlab.fixedpoints.finder import find_fixed_points
+from rnnlab.plotting.plots import (
     plot_spectrum,
     update_spectrum,
 )
-from ..seeds import sample_states
-from ..simulate import simulate
-from ..stability import classify
-from ..systems import random_rnn
-from ._base import _App
+from rnnlab.fixedpoints.starts import sample_states
+from rnnlab.dynamics.simulate import simulate
+from rnnlab.dynamics.stability import classify
+from rnnlab.dynamics.systems import random_rnn
+from rnnlab.widgets._base import _App
 
 __all__ = ["RandomRNNApp"]
 
@@ -68,7 +68,7 @@ class RandomRNNApp(_App):
         The fixed-point line.
     system : RateRNN
     fps : FixedPoints
-    spectrum : rnnlab.plots.SpectrumArtists
+    spectrum : rnnlab.plotting.plots.SpectrumArtists
     trace_lines : list of Line2D
     """
 

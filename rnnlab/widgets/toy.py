@@ -9,10 +9,10 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from .._validation import positive_float
-from ..fixed_point_result import _fmt, _fmt_complex
-from ..fixed_points import find_fixed_points
-from ..plots import (
+from rnnlab._internal.validation import positive_float
+from rnnlab.fixedpoints.result import _fmt, _fmt_complex
+from rnnlab.fixedpoints.finder import find_fixed_points
+from rnnlab.plotting.plots import (
     FIXED_POINT_STYLE,
     TRAJECTORY_COLOR,
     fixed_point_family,
@@ -23,10 +23,10 @@ from ..plots import (
     update_speed_image,
     update_vector_field,
 )
-from ..seeds import grid_2d
-from ..simulate import simulate
-from ..systems import ToySystem
-from ._base import _App
+from rnnlab.fixedpoints.starts import grid_2d
+from rnnlab.dynamics.simulate import simulate
+from rnnlab.dynamics.systems import ToySystem
+from rnnlab.widgets._base import _App
 
 __all__ = ["ToySystemApp"]
 
@@ -71,7 +71,7 @@ class ToySystemApp(_App):
     system : ToySystem
     fps : FixedPoints
         The current search result (with ``paths``).
-    portrait : rnnlab.plots.PortraitArtists
+    portrait : rnnlab.plotting.plots.PortraitArtists
     """
 
     max_trajectories = 10

@@ -8,17 +8,17 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.lines import Line2D
 
-from ..census_plots import (
+from rnnlab.plotting.census_plots import (
     INDEX_STYLE,
     index_handles,
     plot_fixed_points_by_index,
     update_fixed_points_by_index,
 )
-from ..esn import ESN
-from ..evolution import Evolution, fixed_point_pca
-from ..force import ForceHistory
-from ..plots import TRAJECTORY_COLOR
-from ._base import _App
+from rnnlab.models.esn import ESN
+from rnnlab.flipflop.evolution import Evolution, fixed_point_pca
+from rnnlab.models.force import ForceHistory
+from rnnlab.plotting.plots import TRAJECTORY_COLOR
+from rnnlab.widgets._base import _App
 
 __all__ = ["TrainingApp"]
 
@@ -39,7 +39,7 @@ class TrainingApp(_App):
       snapshot marked.
 
     Everything is computed when the app is built (fixed points by
-    :func:`rnnlab.evolution.fixed_points_over_training`, runs by :meth:`ESN.run`), so moving
+    :func:`rnnlab.flipflop.evolution.fixed_points_over_training`, runs by :meth:`ESN.run`), so moving
     the slider only moves artists (``_offsets3d``, ``set_data``, ``set_ydata``).
 
     Parameters
@@ -52,7 +52,7 @@ class TrainingApp(_App):
         Fixed points at some of ``history``'s snapshots.
     projection : PCA or callable, optional
         Maps states ``(..., N)`` to (at least) three coordinates. Default: Jang's correlation
-        PCA on the fixed points of the last snapshot (:func:`rnnlab.evolution.fixed_point_pca`).
+        PCA on the fixed points of the last snapshot (:func:`rnnlab.flipflop.evolution.fixed_point_pca`).
     inputs : array_like, shape (T, n_in)
         Test inputs, run under every snapshot's readout (from ``esn.x0``).
     targets : array_like, shape (T, n_out), optional

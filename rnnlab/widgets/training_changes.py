@@ -12,10 +12,10 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from ..decision_tasks import Trials
-from ..leaky_relu import LeakyReLURNN
-from ..projection import PCA
-from ._base import _App
+from rnnlab.tasks.decisions import Trials
+from rnnlab.models.leaky_relu import LeakyReLURNN
+from rnnlab.analysis.projection import PCA
+from rnnlab.widgets._base import _App
 
 __all__ = ["TrainingChangesApp", "training_frames"]
 

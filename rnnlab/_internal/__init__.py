@@ -1,0 +1,1 @@
+"""Plumbing shared by the library: argument checks, BLAS threads. Not public."""

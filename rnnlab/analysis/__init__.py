@@ -1,0 +1,1 @@
+"""Views of high-dimensional activity and weights: PCA, DCA, what training changed in W."""

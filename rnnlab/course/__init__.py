@@ -1,0 +1,1 @@
+"""What the chapters need beyond the library: shipped trained networks and the exercise checks."""

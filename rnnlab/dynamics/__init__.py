@@ -1,0 +1,1 @@
+"""Dynamical systems: flows and maps with analytic Jacobians, rate nonlinearities, trajectories, stability."""

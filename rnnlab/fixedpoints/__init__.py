@@ -1,0 +1,1 @@
+"""Fixed, slow and periodic points: the speed q, its minimisation, results, starts, manifolds."""

@@ -1,0 +1,1 @@
+"""The tasks the networks learn: the (delayed) n-bit flip-flop, perception and decision trials."""

@@ -1,0 +1,1 @@
+"""Mean-field theory of trained reservoirs: open-loop training, output poles, feedback-loop view."""
