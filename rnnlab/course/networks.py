@@ -27,7 +27,7 @@ __all__ = [
     "train_recipe",
 ]
 
-_DATA = Path(__file__).parent / "data"
+_DATA = Path(__file__).resolve().parents[1] / "data"
 
 #: Chapter 03's default, "flipflop3": the 3-bit flip-flop at gain 0.5, every channel pulsed at
 #: t = 0, RLS started from P0 = I/50 and trained with 7-step pulses (tested with the task's

@@ -28,7 +28,7 @@ __all__ = [
     "train_sine_network",
 ]
 
-_PATH = Path(__file__).parent / "data" / "sine_wave.npz"
+_PATH = Path(__file__).resolve().parents[1] / "data" / "sine_wave.npz"
 
 #: Number of input levels (and target frequencies).
 N_LEVELS = 51

@@ -247,7 +247,7 @@ def load_trained(task: str) -> dict:
     from pathlib import Path
 
     _recipe(task)
-    path = Path(__file__).parent / "data" / f"training_changes_{task}.npz"
+    path = Path(__file__).resolve().parents[1] / "data" / f"training_changes_{task}.npz"
     with np.load(path) as f:
         data = {k: f[k] for k in f.files}
     seeds = data.pop("seeds")

@@ -26,7 +26,13 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from rnnlab.course.check import AnswerError, Misconception, check_array, check_function, check_jacobian
+from rnnlab.course.check import (
+    AnswerError,
+    Misconception,
+    check_array,
+    check_function,
+    check_jacobian,
+)
 from rnnlab.dynamics.stability import n_unstable
 from rnnlab.dynamics.systems import random_rnn
 

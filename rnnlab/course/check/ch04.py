@@ -24,7 +24,14 @@ from rnnlab.flipflop.census_result import ideal_census
 from rnnlab.fixedpoints.periodic import IteratedMap, find_periodic_points
 from rnnlab.dynamics.systems import TanhMap
 
-from rnnlab.course.check import AnswerError, Misconception, _ok, check_array, check_function, check_value
+from rnnlab.course.check import (
+    AnswerError,
+    Misconception,
+    _ok,
+    check_array,
+    check_function,
+    check_value,
+)
 
 __all__ = [
     "jacobian_of_square",
