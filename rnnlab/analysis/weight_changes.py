@@ -34,7 +34,13 @@ import numpy as np
 import scipy.linalg
 
 from rnnlab._internal.blas import single_blas_thread
-from rnnlab._internal.validation import as_matrix, as_vector, check_real, positive_float, positive_int
+from rnnlab._internal.validation import (
+    as_matrix,
+    as_vector,
+    check_real,
+    positive_float,
+    positive_int,
+)
 
 __all__ = [
     "NonNormality",

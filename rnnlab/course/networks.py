@@ -13,8 +13,8 @@ from pathlib import Path
 from rnnlab.models.bptt import TanhRNN, train_flipflop
 from rnnlab.models.esn import ESN
 from rnnlab.models.force import train_force
-from rnnlab.tasks.flipflop import FlipFlopTask
 from rnnlab.models.transfer import TransferredESN, continue_force, transfer
+from rnnlab.tasks.flipflop import FlipFlopTask
 
 __all__ = [
     "DELAYED_RECIPE",

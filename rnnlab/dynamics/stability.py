@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["classify", "n_unstable"]
+__all__ = ["classify", "n_unstable", "rightmost_real_part"]
 
 
 def _growth(eigenvalues: np.ndarray, discrete: bool) -> np.ndarray:
@@ -122,3 +122,35 @@ def classify(
         side = "stable" if k == 0 else "unstable"
         return f"{side} {'flip ' if flip else ''}{'focus' if rotating else 'node'}"
     return f"saddle ({k} unstable{', flip' if flip else ''})"
+
+
+def rightmost_real_part(J: np.ndarray) -> float:
+    r""":math:`\max_i \operatorname{Re}\lambda_i(J)`: the growth rate of the least stable mode.
+
+    A fixed point of a flow is stable when this is negative. For ``N > 50`` the two
+    rightmost eigenvalues come from Arnoldi iteration (ARPACK, ``which='LR'``, start vector
+    of ones so the result is reproducible, relative tolerance 1e-10), falling back to the
+    dense eigen-decomposition when it does not converge; for small ``N`` the dense one is
+    cheaper. Used to pick stable points quickly; a full classification is
+    :func:`classify` on every eigenvalue.
+
+    Parameters
+    ----------
+    J : ndarray, shape (N, N)
+        The Jacobian of a flow at a point.
+    """
+    import scipy.sparse.linalg
+
+    J = np.asarray(J, dtype=float)
+    if J.ndim != 2 or J.shape[0] != J.shape[1] or J.shape[0] == 0:
+        raise ValueError(f"J must be a non-empty square matrix, got shape {J.shape}")
+    N = J.shape[0]
+    if N <= 50:
+        return float(np.max(np.linalg.eigvals(J).real))
+    try:
+        lam = scipy.sparse.linalg.eigs(
+            J, k=2, which="LR", v0=np.ones(N), return_eigenvectors=False, tol=1e-10
+        )
+    except scipy.sparse.linalg.ArpackNoConvergence:
+        lam = np.linalg.eigvals(J)
+    return float(np.max(lam.real))

@@ -33,7 +33,13 @@ from collections.abc import Callable
 import numpy as np
 
 from rnnlab._internal.blas import single_blas_thread
-from rnnlab._internal.validation import as_matrix, as_states, as_vector, positive_float, positive_int
+from rnnlab._internal.validation import (
+    as_matrix,
+    as_states,
+    as_vector,
+    positive_float,
+    positive_int,
+)
 from rnnlab.dynamics.nonlinearities import Nonlinearity, nonlinearity
 
 __all__ = [

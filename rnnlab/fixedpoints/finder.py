@@ -62,8 +62,8 @@ import scipy.optimize
 
 from rnnlab._internal.blas import single_blas_thread
 from rnnlab._internal.validation import as_states, positive_float, positive_int
-from rnnlab.fixedpoints.result import FixedPoints, build_result
 from rnnlab.dynamics.systems import DynamicalSystem
+from rnnlab.fixedpoints.result import FixedPoints, build_result
 
 __all__ = ["descend", "find_fixed_points", "minimize_q"]
 

@@ -52,10 +52,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnlab._internal.validation import as_states, positive_float, positive_int
-from rnnlab.fixedpoints.result import FixedPoints, position_error, settle, spectra
-from rnnlab.fixedpoints.finder import _METHOD, _search
 from rnnlab.dynamics.stability import classify, n_unstable
 from rnnlab.dynamics.systems import DynamicalSystem
+from rnnlab.fixedpoints.finder import _METHOD, _search
+from rnnlab.fixedpoints.result import FixedPoints, position_error, settle, spectra
 
 __all__ = [
     "EulerMap",

@@ -74,15 +74,15 @@ import itertools
 import time
 
 import numpy as np
-import scipy.linalg
-import scipy.sparse.linalg
 
 from rnnlab._internal.blas import single_blas_thread
 from rnnlab._internal.validation import as_matrix, positive_float, positive_int
-from rnnlab.flipflop.census_result import Census, _bits, _connected_bits, ideal_census
-from rnnlab.models.esn import ESN
+from rnnlab.dynamics.stability import rightmost_real_part
 from rnnlab.fixedpoints.finder import descend, find_fixed_points
 from rnnlab.fixedpoints.manifolds import connections as manifold_connections
+from rnnlab.fixedpoints.newton import chord_newton, lu_at
+from rnnlab.flipflop.census_result import Census, _bits, _connected_bits, ideal_census
+from rnnlab.models.esn import ESN
 
 __all__ = ["Census", "census", "ideal_census"]
 
@@ -329,7 +329,9 @@ class _Search:
             if d.min() < _DEDUP_TOL:
                 return int(d.argmin())
         self.x = np.vstack([self.x, x])
-        self.stable = np.append(self.stable, _is_stable(self.system, x))
+        self.stable = np.append(
+            self.stable, rightmost_real_part(self.system._jacobian(x[None])[0]) < 0
+        )
         return len(self.x) - 1
 
     def _chord(self, X0: np.ndarray, max_iter: int = 30) -> np.ndarray:
@@ -350,30 +352,21 @@ class _Search:
         for rank in range(order.shape[1]):
             for p in np.unique(order[out < 0, rank]):
                 rows = np.flatnonzero((out < 0) & (order[:, rank] == p))
-                lu = self._lu(p)
-                X = X0[rows]
-                F = self.system._rhs(X)
-                speed = np.linalg.norm(F, axis=1)
-                alive = np.arange(len(X))
-                for _ in range(max_iter):
-                    X[alive] -= scipy.linalg.lu_solve(lu, F.T, check_finite=False).T
-                    there = np.max(np.abs(X[alive] - P[p]), axis=1) < _DEDUP_TOL
-                    out[rows[alive[there]]] = p
-                    F = self.system._rhs(X[alive])
-                    new_speed = np.linalg.norm(F, axis=1)
-                    on = ~there & (new_speed <= _CHORD_RATE * speed[alive])
-                    alive, F = alive[on], F[on]
-                    speed[alive] = new_speed[on]
-                    if alive.size == 0:
-                        break
+                _, there = chord_newton(
+                    self.system,
+                    X0[rows],
+                    self._lu(p),
+                    max_iter=max_iter,
+                    rate=_CHORD_RATE,
+                    converged=lambda X, F, p=p: np.max(np.abs(X - P[p]), axis=1) < _DEDUP_TOL,
+                )
+                out[rows[there]] = p
         return out
 
     def _lu(self, p: int):
         """LU factors of J at known point ``p``, kept while they fit in ~400 MB."""
         if p not in self.lu:
-            lu = scipy.linalg.lu_factor(
-                self.system._jacobian(self.x[p][None])[0], check_finite=False
-            )
+            lu = lu_at(self.system, self.x[p])
             if (len(self.lu) + 1) * self.system.dim**2 * 8 > 4e8:
                 return lu
             self.lu[p] = lu
@@ -399,26 +392,6 @@ def _twins(X0: np.ndarray) -> np.ndarray:
         if d[i] <= tol and twin[i] < 0:
             twin[j] = i
     return twin
-
-
-def _is_stable(system, x: np.ndarray) -> bool:
-    """Whether every eigenvalue of J(x) has negative real part.
-
-    Arnoldi iteration for the two rightmost eigenvalues: it only picks the stable points
-    for new starts. The census's classification is :func:`find_fixed_points`' full
-    eigen-decomposition.
-    """
-    J = system._jacobian(x[None])[0]
-    N = len(x)
-    if N <= 50:
-        return bool(np.max(np.linalg.eigvals(J).real) < 0)
-    try:
-        lam = scipy.sparse.linalg.eigs(
-            J, k=2, which="LR", v0=np.ones(N), return_eigenvectors=False, tol=1e-8
-        )
-    except scipy.sparse.linalg.ArpackNoConvergence:
-        lam = np.linalg.eigvals(J)
-    return bool(np.max(lam.real) < 0)
 
 
 def _face_centroids(X: np.ndarray, patterns: np.ndarray, done: set) -> np.ndarray:

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rnnlab._internal.validation import positive_int
+from rnnlab.analysis.projection import PCA
+from rnnlab.dynamics.stability import n_unstable
 from rnnlab.flipflop.census import Census, census
 from rnnlab.models.esn import ESN
 from rnnlab.models.force import ForceHistory
-from rnnlab.analysis.projection import PCA
-from rnnlab.dynamics.stability import n_unstable
 
 __all__ = ["Evolution", "fixed_point_pca", "fixed_points_over_training"]
 

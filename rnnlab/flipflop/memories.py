@@ -28,11 +28,11 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
-import scipy.sparse.linalg
 
 from rnnlab._internal.blas import single_blas_thread
 from rnnlab._internal.validation import positive_float, positive_int
+from rnnlab.dynamics.stability import rightmost_real_part
+from rnnlab.fixedpoints.newton import chord_newton, lu_at
 from rnnlab.models.esn import ESN
 
 __all__ = ["Memories", "find_memories", "memory_distances"]
@@ -134,11 +134,13 @@ def _write(esn: ESN, W_c, X0, pulses, timing) -> np.ndarray:
 
 def _memories_at(esn: ESN, system, X, patterns, tol_fixed):
     """Polish the states by Newton's method; which are distinct stable points with their pattern."""
-    lus = [scipy.linalg.lu_factor(J, check_finite=False) for J in system._jacobian(X)]
-    X, fixed = _chord(system, X, lus, 50, tol_fixed)
+    lus = [lu_at(system, x) for x in X]
+    X, fixed = chord_newton(
+        system, X, lus, max_iter=50, converged=lambda X, F: 0.5 * np.sum(F * F, axis=1) < tol_fixed
+    )
     ok = fixed & np.all(_pattern(esn, X) == patterns, axis=1)
     for k in np.flatnonzero(ok):
-        ok[k] = _rightmost(system, X[k]) < 0
+        ok[k] = rightmost_real_part(system._jacobian(X[k][None])[0]) < 0
         if ok[k] and k and np.any(np.max(np.abs(X[:k][ok[:k]] - X[k]), axis=1) < 1e-5):
             ok[k] = False
     return ok, X
@@ -146,41 +148,6 @@ def _memories_at(esn: ESN, system, X, patterns, tol_fixed):
 
 def _pattern(esn: ESN, X: np.ndarray) -> np.ndarray:
     return np.sign(esn.phi.f(X) @ esn.W_o.T).astype(int)
-
-
-def _chord(system, X0, lus, max_iter, tol_fixed):
-    """Chord steps from each start ``X0[k]`` with the LU factors ``lus[k]``; a start is given up
-    as soon as a step fails to halve its |F|. Returns the end points and which are fixed."""
-    X = X0.copy()
-    F = system._rhs(X)
-    speed = np.linalg.norm(F, axis=1)
-    fixed = 0.5 * speed**2 < tol_fixed
-    alive = ~fixed
-    for _ in range(max_iter):
-        if not alive.any():
-            break
-        for k in np.flatnonzero(alive):
-            X[k] -= scipy.linalg.lu_solve(lus[k], F[k], check_finite=False)
-        F[alive] = system._rhs(X[alive])
-        new = np.linalg.norm(F, axis=1)
-        fixed |= alive & (0.5 * new**2 < tol_fixed)
-        alive &= ~fixed & (new <= 0.5 * speed)
-        speed = new
-    return X, fixed
-
-
-def _rightmost(system, x) -> float:
-    """Real part of the rightmost eigenvalue of J(x) (Arnoldi; dense for small N)."""
-    J = system._jacobian(x[None])[0]
-    if len(x) <= 50:
-        return float(np.max(np.linalg.eigvals(J).real))
-    try:
-        lam = scipy.sparse.linalg.eigs(
-            J, k=1, which="LR", v0=np.ones(len(x)), return_eigenvectors=False, tol=1e-10
-        )
-    except scipy.sparse.linalg.ArpackNoConvergence:
-        lam = np.linalg.eigvals(J)
-    return float(np.max(lam.real))
 
 
 def memory_distances(memories: Memories) -> dict[str, np.ndarray]:

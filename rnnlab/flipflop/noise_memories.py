@@ -45,14 +45,15 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
 
 from rnnlab._internal.blas import single_blas_thread
 from rnnlab._internal.validation import positive_float, positive_int
-from rnnlab.models.esn import ESN
-from rnnlab.flipflop.memories import Memories, _rightmost
-from rnnlab.flipflop.noise import _check_esn, _check_etas, _check_noise, perturbed
+from rnnlab.dynamics.stability import rightmost_real_part
 from rnnlab.dynamics.systems import RateRNN
+from rnnlab.fixedpoints.newton import chord_newton, lu_at
+from rnnlab.flipflop.memories import Memories
+from rnnlab.flipflop.noise import _check_esn, _check_etas, _check_noise, perturbed
+from rnnlab.models.esn import ESN
 
 __all__ = ["MemoryFate", "linear_shift", "perturbed_census", "track_memories"]
 
@@ -193,9 +194,9 @@ def track_memories(
                 break  # the branch has ended: vanished here and beyond
             pattern = np.sign(esn.phi.f(branch.x) @ esn.W_o.T).astype(int)
             exists[l, d, k] = True
-            stable[l, d, k] = _rightmost(branch.system, branch.x) < 0 and np.array_equal(
-                pattern, memories.patterns[k]
-            )
+            stable[l, d, k] = rightmost_real_part(
+                branch.system._jacobian(branch.x[None])[0]
+            ) < 0 and np.array_equal(pattern, memories.patterns[k])
             shift[l, d, k] = np.linalg.norm(branch.x - memories.x[k]) / np.sqrt(N)
     return MemoryFate(
         etas=etas, patterns=memories.patterns.copy(), exists=exists, stable=stable, shift=shift
@@ -210,30 +211,24 @@ class _Branch:
         self.max_iter, self.tol_fixed = max_iter, tol_fixed
         self.eta, self.x = 0.0, x.copy()
         self.system = RateRNN(W_c, phi=phi)
-        self.lu = self._factor(self.system, self.x)
-
-    @staticmethod
-    def _factor(system, x):
-        return scipy.linalg.lu_factor(system._jacobian(x[None])[0], check_finite=False)
+        self.lu = lu_at(self.system, self.x)
 
     def step(self, eta: float) -> bool:
         """Newton's method at level ``eta`` from the current point; True if it converged."""
         system = RateRNN(self.W_c + eta * self.Z, phi=self.phi)
-        x, lu, refactors = self.x.copy(), self.lu, 0
-        F = system._rhs(x[None])[0]
-        for _ in range(self.max_iter):
-            x = x - scipy.linalg.lu_solve(lu, F, check_finite=False)
-            F_new = system._rhs(x[None])[0]
-            if 0.5 * F_new @ F_new < self.tol_fixed:
-                self.eta, self.x, self.system = eta, x, system
-                self.lu = lu  # chord steps reuse it until they slow down
-                return True
-            if np.linalg.norm(F_new) > 0.5 * np.linalg.norm(F):
-                if refactors == 3 or not np.all(np.isfinite(F_new)):
-                    return False
-                lu, refactors = self._factor(system, x), refactors + 1
-            F = F_new
-        return False
+        X, done, lus = chord_newton(
+            system,
+            self.x[None],
+            self.lu,
+            max_iter=self.max_iter,
+            converged=lambda X, F: 0.5 * np.sum(F * F, axis=1) < self.tol_fixed,
+            refactor=3,
+            return_lu=True,
+        )
+        if done[0]:
+            self.eta, self.x, self.system = eta, X[0], system
+            self.lu = lus[0]  # chord steps reuse it until they slow down
+        return bool(done[0])
 
 
 def linear_shift(esn: ESN, memories: Memories, Z) -> np.ndarray:
@@ -288,6 +283,8 @@ def perturbed_census(esn: ESN, E, states, **census_kwargs):
     -------
     Census
     """
-    from rnnlab.flipflop.census import census  # the census imports the fixed-point machinery; only here
+    from rnnlab.flipflop.census import (
+        census,  # the census imports the fixed-point machinery; only here
+    )
 
     return census(perturbed(esn, E), states, **census_kwargs)

@@ -38,9 +38,9 @@ import numpy as np
 
 from rnnlab._internal.blas import single_blas_thread
 from rnnlab._internal.validation import as_matrix, positive_float, positive_int
-from rnnlab.models.esn import ESN
-from rnnlab.fixedpoints.result import FixedPoints
 from rnnlab.fixedpoints.finder import find_fixed_points
+from rnnlab.fixedpoints.result import FixedPoints
+from rnnlab.models.esn import ESN
 
 __all__ = ["readout_search"]
 

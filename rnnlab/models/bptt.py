@@ -59,8 +59,8 @@ import numpy as np
 from rnnlab._internal.blas import single_blas_thread
 from rnnlab._internal.validation import as_matrix, check_real, positive_float, positive_int
 from rnnlab.dynamics.systems import TanhMap
-from rnnlab.tasks.flipflop import FlipFlopTask
 from rnnlab.models.training_loop import TrainingHistory, train
+from rnnlab.tasks.flipflop import FlipFlopTask
 
 __all__ = ["TanhRNN", "bit_accuracy", "flipflop_windows", "train_flipflop"]
 

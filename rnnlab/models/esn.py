@@ -23,7 +23,13 @@ from pathlib import Path
 import numpy as np
 
 from rnnlab._internal.blas import single_blas_thread
-from rnnlab._internal.validation import as_matrix, as_state_stack, as_vector, positive_float, positive_int
+from rnnlab._internal.validation import (
+    as_matrix,
+    as_state_stack,
+    as_vector,
+    positive_float,
+    positive_int,
+)
 from rnnlab.dynamics.nonlinearities import nonlinearity
 from rnnlab.dynamics.systems import RateRNN, esn_closed_loop
 

@@ -22,14 +22,19 @@ from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from rnnlab.plotting.complex_plane import plot_spectrum
-from rnnlab.plotting.plots import FIXED_POINT_STYLE, TRAJECTORY_COLOR, _set_points, plot_trajectories
 from rnnlab.dynamics.stability import n_unstable as _n_unstable
+from rnnlab.plotting.complex_plane import plot_spectrum
+from rnnlab.plotting.plots import (
+    FIXED_POINT_STYLE,
+    TRAJECTORY_COLOR,
+    _set_points,
+    plot_trajectories,
+)
 
 if TYPE_CHECKING:  # only for the annotations; the modules import this one
     from rnnlab.flipflop.census_result import Census
-    from rnnlab.models.esn import ESN
     from rnnlab.flipflop.evolution import Evolution
+    from rnnlab.models.esn import ESN
     from rnnlab.models.force import ForceHistory
 
 __all__ = [

@@ -24,9 +24,11 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 
-from rnnlab.plotting.complex_plane import SpectrumArtists, plot_spectrum, update_spectrum
-from rnnlab.fixedpoints.result import FixedPoints
+from rnnlab.analysis.projection import PCA
 from rnnlab.fixedpoints.finder import find_fixed_points
+from rnnlab.fixedpoints.result import FixedPoints
+from rnnlab.fixedpoints.starts import grid_2d
+from rnnlab.plotting.complex_plane import SpectrumArtists, plot_spectrum, update_spectrum
 from rnnlab.plotting.phase_plane import (
     Nullclines,
     _check_2d,
@@ -41,8 +43,6 @@ from rnnlab.plotting.phase_plane import (
     update_vector_field,
     vector_field,
 )
-from rnnlab.analysis.projection import PCA
-from rnnlab.fixedpoints.starts import grid_2d
 
 __all__ = [
     "FIXED_POINT_STYLE",

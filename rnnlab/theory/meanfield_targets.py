@@ -57,8 +57,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnlab._internal.validation import as_vector, positive_float, positive_int
-from rnnlab.theory.meanfield import NoFadingMemory, gauss_hermite
 from rnnlab.dynamics.nonlinearities import Nonlinearity, nonlinearity
+from rnnlab.theory.meanfield import NoFadingMemory, gauss_hermite
 
 __all__ = ["MultiTargetMeanField", "mean_field_targets"]
 

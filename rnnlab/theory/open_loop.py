@@ -32,8 +32,8 @@ import scipy.linalg
 
 from rnnlab._internal.blas import single_blas_thread
 from rnnlab._internal.validation import as_matrix, as_vector, positive_float, positive_int
-from rnnlab.theory.meanfield import NoFadingMemory
 from rnnlab.dynamics.nonlinearities import Nonlinearity, nonlinearity
+from rnnlab.theory.meanfield import NoFadingMemory
 from rnnlab.theory.trained_reservoir import TrainedReservoir, _eigvals, _jacobian
 
 __all__ = ["random_reservoir", "relax", "train_open_loop"]

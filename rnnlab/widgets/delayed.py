@@ -8,10 +8,10 @@ import ipywidgets as widgets
 import numpy as np
 
 from rnnlab._internal.validation import positive_int
+from rnnlab.flipflop.triggered import TriggeredAverage, triggered_average
 from rnnlab.models.bptt import TanhRNN, bit_accuracy
 from rnnlab.plotting.complex_plane import plot_spectrum, update_spectrum
 from rnnlab.tasks.flipflop import FlipFlopTask
-from rnnlab.flipflop.triggered import TriggeredAverage, triggered_average
 from rnnlab.widgets._base import _App
 
 __all__ = ["DelayedFlipFlopApp", "spectrum_summary"]

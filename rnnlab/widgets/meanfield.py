@@ -8,8 +8,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from rnnlab._internal.validation import positive_int
-from rnnlab.theory.meanfield import NoFadingMemory, mean_field, winding_number
 from rnnlab.dynamics.nonlinearities import nonlinearity
+from rnnlab.theory.meanfield import NoFadingMemory, mean_field, winding_number
 from rnnlab.theory.open_loop import random_reservoir, train_open_loop
 from rnnlab.widgets._base import _App
 

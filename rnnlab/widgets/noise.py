@@ -9,8 +9,8 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from rnnlab._internal.validation import as_matrix, positive_int
-from rnnlab.models.esn import ESN
 from rnnlab.flipflop.noise import _scores, noise_matrices, run_perturbed
+from rnnlab.models.esn import ESN
 from rnnlab.plotting.plots import TRAJECTORY_COLOR
 from rnnlab.widgets._base import _App
 

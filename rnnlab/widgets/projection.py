@@ -8,9 +8,13 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.lines import Line2D
 
-from rnnlab.plotting.census_plots import index_handles, plot_fixed_points_by_index, update_fixed_points_by_index
-from rnnlab.plotting.plots import TRAJECTORY_COLOR
 from rnnlab.analysis.projection import PCA
+from rnnlab.plotting.census_plots import (
+    index_handles,
+    plot_fixed_points_by_index,
+    update_fixed_points_by_index,
+)
+from rnnlab.plotting.plots import TRAJECTORY_COLOR
 from rnnlab.widgets._base import _App
 
 __all__ = ["ProjectionApp"]

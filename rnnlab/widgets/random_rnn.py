@@ -10,15 +10,15 @@ from matplotlib.lines import Line2D
 from threadpoolctl import threadpool_limits
 
 from rnnlab._internal.validation import positive_float, positive_int
+from rnnlab.dynamics.simulate import simulate
+from rnnlab.dynamics.stability import classify
+from rnnlab.dynamics.systems import random_rnn
 from rnnlab.fixedpoints.finder import find_fixed_points
+from rnnlab.fixedpoints.starts import sample_states
 from rnnlab.plotting.plots import (
     plot_spectrum,
     update_spectrum,
 )
-from rnnlab.fixedpoints.starts import sample_states
-from rnnlab.dynamics.simulate import simulate
-from rnnlab.dynamics.stability import classify
-from rnnlab.dynamics.systems import random_rnn
 from rnnlab.widgets._base import _App
 
 __all__ = ["RandomRNNApp"]

@@ -10,8 +10,11 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from rnnlab._internal.validation import positive_float
-from rnnlab.fixedpoints.result import _fmt, _fmt_complex
+from rnnlab.dynamics.simulate import simulate
+from rnnlab.dynamics.systems import ToySystem
 from rnnlab.fixedpoints.finder import find_fixed_points
+from rnnlab.fixedpoints.result import _fmt, _fmt_complex
+from rnnlab.fixedpoints.starts import grid_2d
 from rnnlab.plotting.plots import (
     FIXED_POINT_STYLE,
     TRAJECTORY_COLOR,
@@ -23,9 +26,6 @@ from rnnlab.plotting.plots import (
     update_speed_image,
     update_vector_field,
 )
-from rnnlab.fixedpoints.starts import grid_2d
-from rnnlab.dynamics.simulate import simulate
-from rnnlab.dynamics.systems import ToySystem
 from rnnlab.widgets._base import _App
 
 __all__ = ["ToySystemApp"]

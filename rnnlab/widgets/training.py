@@ -8,15 +8,15 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.lines import Line2D
 
+from rnnlab.flipflop.evolution import Evolution, fixed_point_pca
+from rnnlab.models.esn import ESN
+from rnnlab.models.force import ForceHistory
 from rnnlab.plotting.census_plots import (
     INDEX_STYLE,
     index_handles,
     plot_fixed_points_by_index,
     update_fixed_points_by_index,
 )
-from rnnlab.models.esn import ESN
-from rnnlab.flipflop.evolution import Evolution, fixed_point_pca
-from rnnlab.models.force import ForceHistory
 from rnnlab.plotting.plots import TRAJECTORY_COLOR
 from rnnlab.widgets._base import _App
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from rnnlab.tasks.decisions import Trials
-from rnnlab.models.leaky_relu import LeakyReLURNN
 from rnnlab.analysis.projection import PCA
+from rnnlab.models.leaky_relu import LeakyReLURNN
+from rnnlab.tasks.decisions import Trials
 from rnnlab.widgets._base import _App
 
 __all__ = ["TrainingChangesApp", "training_frames"]

@@ -18,11 +18,10 @@ from math import comb
 
 import numpy as np
 
+from rnnlab.course.check import AnswerError, Misconception, _ok, check_array, check_value
+from rnnlab.dynamics.stability import n_unstable
 from rnnlab.flipflop.census_result import Census, ideal_census
 from rnnlab.models.esn import ESN
-from rnnlab.dynamics.stability import n_unstable
-
-from rnnlab.course.check import AnswerError, Misconception, _ok, check_array, check_value
 
 __all__ = ["bit_pattern", "ideal_count", "origin_unstable", "predict_census", "rls_step"]
 

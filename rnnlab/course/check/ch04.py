@@ -20,10 +20,6 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from rnnlab.flipflop.census_result import ideal_census
-from rnnlab.fixedpoints.periodic import IteratedMap, find_periodic_points
-from rnnlab.dynamics.systems import TanhMap
-
 from rnnlab.course.check import (
     AnswerError,
     Misconception,
@@ -32,6 +28,9 @@ from rnnlab.course.check import (
     check_function,
     check_value,
 )
+from rnnlab.dynamics.systems import TanhMap
+from rnnlab.fixedpoints.periodic import IteratedMap, find_periodic_points
+from rnnlab.flipflop.census_result import ideal_census
 
 __all__ = [
     "jacobian_of_square",

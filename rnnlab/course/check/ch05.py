@@ -25,8 +25,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from rnnlab.course.check import AnswerError, Misconception, check_array, check_choice
-from rnnlab.models.esn import ESN
 from rnnlab.flipflop.memories import find_memories
+from rnnlab.models.esn import ESN
 
 __all__ = [
     "FATES",

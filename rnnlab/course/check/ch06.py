@@ -26,11 +26,11 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from rnnlab.course.check import AnswerError, Misconception, check_array, check_choice, check_value
-from rnnlab.models.esn import ESN
 from rnnlab.fixedpoints.finder import find_fixed_points
 from rnnlab.flipflop.memories import Memories, memory_distances
 from rnnlab.flipflop.noise import perturbed
 from rnnlab.flipflop.noise_memories import linear_shift
+from rnnlab.models.esn import ESN
 
 __all__ = [
     "KINDS",

@@ -25,9 +25,9 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from rnnlab.models.bptt import TanhRNN
 from rnnlab.course.check import AnswerError, Misconception, check_array, check_value
 from rnnlab.dynamics.stability import n_unstable
+from rnnlab.models.bptt import TanhRNN
 
 __all__ = [
     "HAND_CASES",

@@ -23,6 +23,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from rnnlab.analysis.dca import predictive_information
+from rnnlab.analysis.weight_changes import departure_from_normality, truncate_change
 from rnnlab.course.check import (
     AnswerError,
     Misconception,
@@ -31,9 +33,7 @@ from rnnlab.course.check import (
     check_function,
     check_value,
 )
-from rnnlab.analysis.dca import predictive_information
 from rnnlab.dynamics.stability import n_unstable
-from rnnlab.analysis.weight_changes import departure_from_normality, truncate_change
 
 __all__ = [
     "AR1_COEFFICIENTS",

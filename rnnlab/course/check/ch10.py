@@ -18,10 +18,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from rnnlab.course.check import AnswerError, Misconception, _ok, _with_hint, check_choice
-from rnnlab.models.esn import ESN
-from rnnlab.fixedpoints.result import FixedPoints
-from rnnlab.fixedpoints.finder import find_fixed_points
 from rnnlab.course.sine_network import run_level
+from rnnlab.fixedpoints.finder import find_fixed_points
+from rnnlab.fixedpoints.result import FixedPoints
+from rnnlab.models.esn import ESN
 
 __all__ = [
     "MIN_AMPLITUDE",
