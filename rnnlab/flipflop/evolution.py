@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rnnlab._internal.progress import progress_bar
 from rnnlab._internal.validation import positive_int
 from rnnlab.analysis.projection import PCA
 from rnnlab.dynamics.stability import n_unstable
@@ -201,11 +202,7 @@ def fixed_points_over_training(
         )
     every = positive_int(every, "every")
     idx = _snapshot_indices(history, every, updates)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(idx), desc="snapshots", unit="snapshot")
+    bar = progress_bar(len(idx), "snapshots", unit="snapshot") if progress else None
     censuses = []
     for i in idx:
         censuses.append(

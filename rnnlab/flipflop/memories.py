@@ -121,14 +121,14 @@ def find_memories(
 def _write(esn: ESN, W_c, X0, pulses, timing) -> np.ndarray:
     """Run from states ``X0``: each (channel, signs) pulse, a gap, then the hold."""
     pulse_length, gap, hold = timing
-    a, f = esn.dt_over_tau, esn.phi.f
+    f = esn.phi.f
     X = np.array(X0, dtype=float)
     for j, signs in pulses:
         pulse = np.outer(signs, esn.B[:, j])
         for t in range(pulse_length + gap):
-            X += a * (-X + f(X) @ W_c.T + (pulse if t < pulse_length else 0.0))
+            esn.euler_step(X, f(X) @ W_c.T + (pulse if t < pulse_length else 0.0))
     for _ in range(hold):
-        X += a * (-X + f(X) @ W_c.T)
+        esn.euler_step(X, f(X) @ W_c.T)
     return X
 
 

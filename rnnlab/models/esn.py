@@ -125,21 +125,35 @@ class ESN:
         """
         U = as_matrix(inputs, "inputs", shape=(None, self.n_in))
         W_o = self.W_o if W_o is None else as_matrix(W_o, "W_o", shape=(self.n_out, self.N))
-        x = self.x0.copy() if x0 is None else as_vector(x0, "x0", size=self.N)
+        x = self.x0.copy() if x0 is None else as_vector(x0, "x0", size=self.N).copy()
         T = len(U)
         states = np.empty((T, self.N))
         outputs = np.empty((T, self.n_out))
         # The feedback folds into one matrix: W_r r + W_fb W_o r = W_c r.
         W_c = self.W_r + self.W_fb @ W_o
         drive = U @ self.B.T
-        a = self.dt_over_tau
         f = self.phi.f
         for t in range(T):
             r = f(x)
             states[t] = x
             outputs[t] = W_o @ r
-            x = x + a * (-x + W_c @ r + drive[t])
+            self.euler_step(x, W_c @ r + drive[t])
         return states, outputs
+
+    def euler_step(self, x: np.ndarray, current: np.ndarray) -> np.ndarray:
+        r"""One Euler step of the rate equation, in place: the one update every loop uses.
+
+        .. math::
+
+            x \leftarrow x + \frac{\Delta t}{\tau}\,\bigl(-x + I\bigr),
+
+        with the recurrent, feedback and input current :math:`I` (for the closed loop
+        :math:`I = W_r\phi(x) + W_{fb} z + B u`). ``x`` is a float array of shape ``(N,)`` or
+        ``(B, N)``, updated in place and returned; ``current`` has its shape. No checks:
+        this runs inside the training and simulation loops.
+        """
+        x += self.dt_over_tau * (current - x)
+        return x
 
     def closed_loop(self, u=None, W_o=None) -> RateRNN:
         """The trained network as a rate RNN, :math:`F = -x + (W_r + W_{fb}W_o)\\phi(x) + Bu`.

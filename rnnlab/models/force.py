@@ -30,6 +30,7 @@ import numpy as np
 from scipy.linalg import blas
 
 from rnnlab._internal.blas import single_blas_thread
+from rnnlab._internal.progress import progress_bar
 from rnnlab._internal.validation import as_matrix, as_vector, positive_float, positive_int
 from rnnlab.models.esn import ESN
 
@@ -126,8 +127,8 @@ def train_force(
         W_o = np.zeros((esn.n_out, N), order="F")
     else:
         W_o = np.asfortranarray(as_matrix(W_o0, "W_o0", shape=(esn.n_out, N)).copy())
-    x = esn.x0.copy() if x0 is None else as_vector(x0, "x0", size=N)
-    W_r, W_fb, a, f = esn.W_r, esn.W_fb, esn.dt_over_tau, esn.phi.f
+    x = esn.x0.copy() if x0 is None else as_vector(x0, "x0", size=N).copy()
+    W_r, W_fb, f = esn.W_r, esn.W_fb, esn.phi.f
     drive = U @ esn.B.T
 
     outputs = np.empty((T, esn.n_out))
@@ -135,7 +136,7 @@ def train_force(
     norms = np.empty(len(update_steps))
     snapshots = [W_o.copy()]
     snapshot_updates = [0]
-    bar = _progress_bar(T) if progress else None
+    bar = progress_bar(T, "FORCE") if progress else None
     n_up = 0
     start = time.perf_counter()
     for t in range(T):
@@ -152,7 +153,7 @@ def train_force(
             if n_up % snap_every == 0:
                 snapshots.append(W_o.copy())
                 snapshot_updates.append(n_up)
-        x += a * (-x + W_r @ r + W_fb @ z + drive[t])
+        esn.euler_step(x, W_r @ r + W_fb @ z + drive[t])
         if bar is not None and (t + 1) % 1000 == 0:
             bar.update(1000)
     seconds = time.perf_counter() - start
@@ -172,12 +173,6 @@ def train_force(
         snapshot_updates=np.array(snapshot_updates),
         seconds=seconds,
     )
-
-
-def _progress_bar(total: int):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc="FORCE", unit="step", mininterval=0.5)
 
 
 @single_blas_thread
@@ -220,13 +215,13 @@ def fit_ridge(
     rng = np.random.default_rng(seed)
     fed = Y + noise * rng.standard_normal(Y.shape)
     x = esn.x0.copy()
-    a, f = esn.dt_over_tau, esn.phi.f
+    f = esn.phi.f
     drive = U @ esn.B.T + fed @ esn.W_fb.T
     R = np.empty((len(U), esn.N))
     for t in range(len(U)):
         r = f(x)
         R[t] = r
-        x += a * (-x + esn.W_r @ r + drive[t])
+        esn.euler_step(x, esn.W_r @ r + drive[t])
     R, Yw = R[washout:], Y[washout:]
     G = R.T @ R
     lam = ridge * np.trace(G) / esn.N

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rnnlab._internal.progress import progress_bar
 from rnnlab._internal.validation import positive_float, positive_int
 from rnnlab.models.adam import Adam
 
@@ -199,7 +200,7 @@ def train(
             return "patience"
         return None
 
-    bar = _progress_bar(n_steps, desc) if progress else None
+    bar = progress_bar(n_steps, desc) if progress else None
     start = time.perf_counter()
     state = None
     stopped = "n_steps"
@@ -252,9 +253,3 @@ def train(
     history.stopped = stopped
     history.seconds = time.perf_counter() - start
     return history
-
-
-def _progress_bar(total: int, desc: str):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, unit="step", mininterval=0.5)
