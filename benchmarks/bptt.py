@@ -32,8 +32,8 @@ import numpy as np
 
 from rnnlab._internal.blas import single_blas_thread
 from rnnlab.models.bptt import TanhRNN, flipflop_windows
-from rnnlab.tasks.flipflop import FlipFlopTask
 from rnnlab.models.training_loop import train
+from rnnlab.tasks.flipflop import FlipFlopTask
 
 
 def textbook_grad(model: TanhRNN, X, Yt, S0):

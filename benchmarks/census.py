@@ -25,8 +25,8 @@ import scipy.optimize
 from threadpoolctl import threadpool_limits
 
 import rnnlab
-from rnnlab.flipflop.census import census
 from rnnlab.course.networks import RECIPES
+from rnnlab.flipflop.census import census
 
 
 def train(N: int, seed: int):

@@ -47,8 +47,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import rnnlab
-from rnnlab.models.force import evaluate
 from rnnlab.flipflop.noise import noise_levels, noise_matrices, noise_sweep, perturbed
+from rnnlab.models.force import evaluate
 
 
 def loop_over_trials(esn, u, y, etas, Z) -> dict[str, np.ndarray]:

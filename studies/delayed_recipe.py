@@ -30,8 +30,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from rnnlab import FlipFlopTask
-from rnnlab.models.bptt import TanhRNN, train_flipflop
 from rnnlab.course.networks import DELAYED_RECIPE, delayed_task, load_delayed_network
+from rnnlab.models.bptt import TanhRNN, train_flipflop
 
 MD = Path(__file__).with_suffix(".md")
 SPIKE_STEPS = 5000

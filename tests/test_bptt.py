@@ -4,8 +4,8 @@ shapes, the window stream, bad inputs, save/load, reproducibility."""
 import numpy as np
 import pytest
 
-from rnnlab.models.bptt import TanhRNN, bit_accuracy, flipflop_windows, train_flipflop
 from rnnlab.dynamics.systems import TanhMap
+from rnnlab.models.bptt import TanhRNN, bit_accuracy, flipflop_windows, train_flipflop
 from rnnlab.tasks.flipflop import FlipFlopTask
 
 

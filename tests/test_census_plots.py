@@ -11,6 +11,7 @@ from cube_network import cube_esn
 
 import rnnlab
 from rnnlab.flipflop.census import census
+from rnnlab.flipflop.evolution import Evolution
 from rnnlab.plotting.census_plots import (
     INDEX_STYLE,
     cube_edges,
@@ -20,7 +21,6 @@ from rnnlab.plotting.census_plots import (
     plot_force_training,
     plot_origin_spectra,
 )
-from rnnlab.flipflop.evolution import Evolution
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,8 @@ import pytest
 from cube_network import cube_esn
 
 import rnnlab
-from rnnlab.flipflop.census import census
 from rnnlab.course.check import AnswerError, ch03
+from rnnlab.flipflop.census import census
 
 
 # -- 03-rls-step --------------------------------------------------------------------------------

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from rnnlab.course.check import AnswerError, ch06
-from rnnlab.flipflop.memories import find_memories, memory_distances
 from rnnlab.course.networks import load_network
+from rnnlab.flipflop.memories import find_memories, memory_distances
 from rnnlab.flipflop.noise import noise_matrices
 from rnnlab.flipflop.noise_memories import linear_shift
 

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from rnnlab.models.bptt import TanhRNN
 from rnnlab.course.check import AnswerError, ch08
 from rnnlab.course.networks import DELAYS, load_delayed_network
 from rnnlab.dynamics.stability import n_unstable
+from rnnlab.models.bptt import TanhRNN
 
 SHIPPED = {d: load_delayed_network(d) for d in DELAYS}
 

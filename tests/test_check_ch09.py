@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from rnnlab.course.check import AnswerError, ch09
 from rnnlab.analysis.dca import predictive_information
-from rnnlab.dynamics.stability import n_unstable
 from rnnlab.analysis.weight_changes import departure_from_normality, truncate_change
+from rnnlab.course.check import AnswerError, ch09
+from rnnlab.dynamics.stability import n_unstable
 
 
 def hint_of(call, *args, **kwargs) -> str:

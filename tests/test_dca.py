@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from rnnlab.analysis.dca import DCA, _block_toeplitz, _pi_and_grad, cross_covariances, predictive_information
+from rnnlab.analysis.dca import (
+    DCA,
+    _block_toeplitz,
+    _pi_and_grad,
+    cross_covariances,
+    predictive_information,
+)
 from rnnlab.analysis.projection import PCA
 
 

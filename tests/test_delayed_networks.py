@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_info
 
-from rnnlab.models.bptt import bit_accuracy
 from rnnlab.course.networks import DELAYS, delayed_task, load_delayed_network, train_delayed_network
+from rnnlab.models.bptt import bit_accuracy
 
 
 @cache

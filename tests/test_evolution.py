@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from rnnlab import ESN, PCA, FlipFlopTask, train_force
+from rnnlab.flipflop.evolution import Evolution, fixed_point_pca, fixed_points_over_training
 from rnnlab.plotting.census_plots import (
     INDEX_STYLE,
     plot_fixed_points_by_index,
     update_fixed_points_by_index,
 )
-from rnnlab.flipflop.evolution import Evolution, fixed_point_pca, fixed_points_over_training
 from rnnlab.widgets import TrainingApp
 
 N = 100

@@ -25,8 +25,8 @@ import numpy as np
 import pytest
 
 from rnnlab.course.networks import RECIPES, load_network, train_recipe
-from rnnlab.flipflop.readout_search import readout_search
 from rnnlab.dynamics.stability import classify
+from rnnlab.flipflop.readout_search import readout_search
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER_04 = ROOT / "notebooks" / "04_tesseract.ipynb"

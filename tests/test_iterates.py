@@ -5,6 +5,7 @@ import pytest
 import scipy.optimize
 
 from rnnlab import RateRNN, TanhMap, ToySystem, find_fixed_points
+from rnnlab.dynamics.systems import DynamicalSystem
 from rnnlab.fixedpoints.periodic import (
     EulerMap,
     IteratedMap,
@@ -12,7 +13,6 @@ from rnnlab.fixedpoints.periodic import (
     find_periodic_points,
     minimal_period,
 )
-from rnnlab.dynamics.systems import DynamicalSystem
 
 H_FD = 1e-6
 

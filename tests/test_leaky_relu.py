@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from rnnlab import find_fixed_points
-from rnnlab.tasks.decisions import decision_trials, perception_trials
 from rnnlab.models.leaky_relu import LeakyReLUMap, LeakyReLURNN, train_on_task
+from rnnlab.tasks.decisions import decision_trials, perception_trials
 
 
 def small_net(slope=0.0, seed=0, N=8, n_in=2):

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from rnnlab.dynamics.nonlinearities import nonlinearity
 from rnnlab.theory.meanfield import (
     NoFadingMemory,
     gauss_hermite,
@@ -10,7 +11,6 @@ from rnnlab.theory.meanfield import (
     sign_identity,
     winding_number,
 )
-from rnnlab.dynamics.nonlinearities import nonlinearity
 
 
 def test_gauss_hermite_integrates_gaussian_moments():

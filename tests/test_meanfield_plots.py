@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from rnnlab.theory.meanfield import mean_field
 from rnnlab.plotting.meanfield_plots import NYQUIST_OMEGA, plot_figure_row
+from rnnlab.theory.meanfield import mean_field
 from rnnlab.theory.meanfield_targets import mean_field_targets
 from rnnlab.theory.open_loop import random_reservoir, train_open_loop
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from rnnlab.flipflop.memories import Memories, find_memories, memory_distances
 from rnnlab.models.esn import ESN
 from rnnlab.models.force import train_force
-from rnnlab.flipflop.memories import Memories, find_memories, memory_distances
 from rnnlab.tasks.flipflop import FlipFlopTask
 
 

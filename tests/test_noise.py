@@ -3,8 +3,6 @@
 import numpy as np
 import pytest
 
-from rnnlab.models.esn import ESN
-from rnnlab.models.force import evaluate, train_force
 from rnnlab.flipflop.noise import (
     NoiseSweep,
     noise_levels,
@@ -13,6 +11,8 @@ from rnnlab.flipflop.noise import (
     perturbed,
     run_perturbed,
 )
+from rnnlab.models.esn import ESN
+from rnnlab.models.force import evaluate, train_force
 from rnnlab.tasks.flipflop import FlipFlopTask
 
 

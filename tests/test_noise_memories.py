@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 import rnnlab
-from rnnlab.models.esn import ESN
-from rnnlab.models.force import train_force
 from rnnlab.flipflop.memories import find_memories
 from rnnlab.flipflop.noise import noise_matrices, perturbed
 from rnnlab.flipflop.noise_memories import linear_shift, perturbed_census, track_memories
+from rnnlab.models.esn import ESN
+from rnnlab.models.force import train_force
 from rnnlab.tasks.flipflop import FlipFlopTask
 
 

@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 from rnnlab import ToySystem, find_fixed_points, grid_2d, random_rnn, simulate
+from rnnlab.analysis.projection import PCA
+from rnnlab.dynamics.systems import TanhMap
 from rnnlab.plotting.plots import (
     FIXED_POINT_STYLE,
     nullcline_segments,
@@ -27,8 +29,6 @@ from rnnlab.plotting.plots import (
     update_vector_field,
     vector_field,
 )
-from rnnlab.analysis.projection import PCA
-from rnnlab.dynamics.systems import TanhMap
 
 XLIM, YLIM = (-2.0, 2.0), (-1.5, 1.5)
 

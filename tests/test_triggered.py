@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from rnnlab.tasks.flipflop import FlipFlopTask
 from rnnlab.flipflop.triggered import (
     fit_damped_oscillation,
     held_bits,
@@ -11,6 +10,7 @@ from rnnlab.flipflop.triggered import (
     switch_times,
     triggered_average,
 )
+from rnnlab.tasks.flipflop import FlipFlopTask
 
 
 def _inputs():

@@ -7,8 +7,9 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
+from rnnlab.analysis.spectra import spectrum_summary
 from rnnlab.models.bptt import TanhRNN
-from rnnlab.widgets.delayed import DelayedFlipFlopApp, spectrum_summary
+from rnnlab.widgets.delayed import DelayedFlipFlopApp
 
 
 def _net(delay, seed):

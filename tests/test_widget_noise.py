@@ -7,11 +7,11 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from rnnlab.models.esn import ESN
-from rnnlab.models.force import evaluate, train_force
+from rnnlab.analysis.projection import PCA
 from rnnlab.flipflop.memories import find_memories
 from rnnlab.flipflop.noise import perturbed
-from rnnlab.analysis.projection import PCA
+from rnnlab.models.esn import ESN
+from rnnlab.models.force import evaluate, train_force
 from rnnlab.tasks.flipflop import FlipFlopTask
 from rnnlab.widgets.noise import NoiseApp
 

@@ -7,9 +7,10 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from rnnlab.tasks.decisions import perception_trials
+from rnnlab.analysis.training_frames import training_frames
 from rnnlab.models.leaky_relu import LeakyReLURNN, train_on_task
-from rnnlab.widgets.training_changes import TrainingChangesApp, training_frames
+from rnnlab.tasks.decisions import perception_trials
+from rnnlab.widgets.training_changes import TrainingChangesApp
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 import rnnlab
-from rnnlab.models.bptt import bit_accuracy
 from rnnlab.course.networks import DELAYS, delayed_task, train_delayed_network
+from rnnlab.models.bptt import bit_accuracy
 
 DATA = Path(rnnlab.__file__).parent / "data"
 

@@ -1,10 +1,10 @@
 """Train chapter 09's leaky-ReLU networks and ship them as rnnlab/data/training_changes_<task>.npz.
 
-For each task and seed: the untrained network of :func:`rnnlab.tasks.decisions.initial_network`
+For each task and seed: the untrained network of :func:`rnnlab.course.networks.initial_network`
 (rebuilt from its seed when loading, so only the change ΔW = W1 - W0 is stored, as float32),
 trained by :func:`rnnlab.models.leaky_relu.train_on_task` for the recipe's number of Adam steps.
 Network 0's snapshots are summarised for the training-changes app
-(:func:`rnnlab.widgets.training_changes.training_frames`).
+(:func:`rnnlab.analysis.training_frames.training_frames`).
 
 Usage::
 
@@ -20,9 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlab.tasks.decisions import RECIPES, initial_network
+from rnnlab.analysis.training_frames import training_frames
+from rnnlab.course.networks import initial_network
 from rnnlab.models.leaky_relu import train_on_task
-from rnnlab.widgets.training_changes import training_frames
+from rnnlab.tasks.decisions import RECIPES
 
 DATA = Path(__file__).resolve().parents[1] / "rnnlab" / "data"
 N_NETS = {"perception": 5, "decision": 3}

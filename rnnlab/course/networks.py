@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from rnnlab.models.bptt import TanhRNN, train_flipflop
 from rnnlab.models.esn import ESN
 from rnnlab.models.force import train_force
+from rnnlab.models.leaky_relu import LeakyReLURNN
 from rnnlab.models.transfer import TransferredESN, continue_force, transfer
+from rnnlab.tasks.decisions import decision_trials, perception_trials
 from rnnlab.tasks.flipflop import FlipFlopTask
 
 __all__ = [
@@ -21,8 +25,10 @@ __all__ = [
     "DELAYS",
     "RECIPES",
     "delayed_task",
+    "initial_network",
     "load_delayed_network",
     "load_network",
+    "load_trained",
     "train_delayed_network",
     "train_recipe",
 ]
@@ -163,3 +169,61 @@ def train_delayed_network(delay: int, *, progress: bool = False):
 def load_delayed_network(delay: int) -> TanhRNN:
     """Load chapter 08's shipped network for ``delay`` (one of :data:`DELAYS`)."""
     return TanhRNN.load(_DATA / f"delayed_flipflop_d{_check_delay(delay)}.npz")
+
+
+#: The report's two networks (§2) and this course's training length: network size, inputs,
+#: scale of the input weights and biases, the trial generator and the Adam steps.
+RECIPES: dict[str, dict] = {
+    "perception": {
+        "N": 128,
+        "n_in": 1,
+        "input_scale": 1 / np.sqrt(3),
+        "trials": perception_trials,
+        "n_steps": 200,
+    },
+    "decision": {
+        "N": 256,
+        "n_in": 2,
+        "input_scale": 0.5,
+        "trials": decision_trials,
+        "n_steps": 300,
+    },
+}
+
+
+def _recipe(task: str) -> dict:
+    if task not in RECIPES:
+        raise ValueError(f"task must be one of {sorted(RECIPES)}, got {task!r}")
+    return RECIPES[task]
+
+
+def initial_network(task: str, seed: int):
+    """The untrained network of ``task`` (``'perception'`` or ``'decision'``) for ``seed``:
+    :meth:`rnnlab.models.leaky_relu.LeakyReLURNN.random` with the recipe's sizes."""
+    r = _recipe(task)
+    return LeakyReLURNN.random(r["N"], r["n_in"], seed=seed, input_scale=r["input_scale"])
+
+
+def load_trained(task: str) -> dict:
+    """The networks trained by ``tools/make_training_changes.py`` for ``task``.
+
+    Returns
+    -------
+    dict
+        ``seeds`` ``(n_nets,)``; ``W0``, ``W1`` ``(n_nets, N, N)`` (:math:`W_0` rebuilt from
+        its seed, :math:`W_1 = W_0 + \\Delta W` with the stored float32 :math:`\\Delta W`);
+        ``val_step`` ``(n_val,)``, ``val_loss`` ``(n_nets, n_val)``; ``snap_step``
+        ``(n_snap,)``, ``snap_mean`` ``(n_nets, n_snap)`` (mean off-diagonal weight); and
+        ``frames``, the snapshot summaries of network 0
+        (:func:`rnnlab.widgets.training_changes.training_frames`).
+    """
+    _recipe(task)
+    path = _DATA / f"training_changes_{task}.npz"
+    with np.load(path) as f:
+        data = {k: f[k] for k in f.files}
+    seeds = data.pop("seeds")
+    W0 = np.array([initial_network(task, int(s)).W for s in seeds])
+    out = {"seeds": seeds, "W0": W0, "W1": W0 + data.pop("dW").astype(np.float64)}
+    out["frames"] = {k[6:]: data.pop(k) for k in list(data) if k.startswith("frame_")}
+    out.update(data)
+    return out

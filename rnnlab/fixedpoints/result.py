@@ -76,6 +76,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.linalg
 
+from rnnlab._internal.format import fmt_complex, fmt_real
 from rnnlab.dynamics.stability import classify, n_unstable
 
 __all__ = ["FixedPoints"]
@@ -280,8 +281,8 @@ class FixedPoints:
         )
         for i in range(min(self.n_points, max_rows)):
             lam = self.eigenvalues[i, 0]
-            lam_s = _fmt_complex(lam)
-            coords = ", ".join(_fmt(v) for v in self.x[i, :shown]) + (", ..." if N > 3 else "")
+            lam_s = fmt_complex(lam)
+            coords = ", ".join(fmt_real(v) for v in self.x[i, :shown]) + (", ..." if N > 3 else "")
             lines.append(
                 f"{i:>3}  {self.status[i]:<6}  {self.q[i]:8.1e}  {self.n_unstable[i]:>8d}  "
                 f"{self.kind[i]:<22}  {lam_s:<20}  [{coords}]"
@@ -289,19 +290,6 @@ class FixedPoints:
         if self.n_points > max_rows:
             lines.append(f"... {self.n_points - max_rows} more points")
         return "\n".join(lines)
-
-
-def _fmt(v: float, digits: int = 3) -> str:
-    # round, then add 0.0 so that -0.000 prints as 0.000
-    return f"{round(float(v), digits) + 0.0:.{digits}f}"
-
-
-def _fmt_complex(lam: complex, digits: int = 3) -> str:
-    re = _fmt(lam.real, digits)
-    im = round(float(lam.imag), digits) + 0.0
-    if im == 0.0:
-        return re
-    return f"{re}{'+' if im > 0 else '-'}{abs(im):.{digits}f}j"
 
 
 def build_result(

@@ -81,7 +81,7 @@ from rnnlab.dynamics.stability import rightmost_real_part
 from rnnlab.fixedpoints.finder import descend, find_fixed_points
 from rnnlab.fixedpoints.manifolds import connections as manifold_connections
 from rnnlab.fixedpoints.newton import chord_newton, lu_at
-from rnnlab.flipflop.census_result import Census, _bits, _connected_bits, ideal_census
+from rnnlab.flipflop.census_result import Census, connected_bits, ideal_census, readout_bits
 from rnnlab.models.esn import ESN
 
 __all__ = ["Census", "census", "ideal_census"]
@@ -227,7 +227,7 @@ def census(
         pairs = [ij for ij in itertools.combinations(stable, 2) if ij not in pairs_done]
         pairs_done.update(pairs)
         fresh, n_seen = X[n_seen:], len(X)
-        patterns = _bits(esn.phi.f(X[stable]) @ W_o.T, zero_threshold)
+        patterns = readout_bits(esn.phi.f(X[stable]) @ W_o.T, zero_threshold)
         derived = {
             "midpoints": np.array([0.5 * (X[i] + X[j]) for i, j in pairs]).reshape(-1, N),
             "centroids": _face_centroids(X[stable], patterns, faces_done),
@@ -249,7 +249,7 @@ def census(
     points = final.subset(final.status == "fixed")
     reached = np.concatenate(search.reached)
     readout = esn.phi.f(points.x) @ W_o.T
-    bits = _bits(readout, zero_threshold)
+    bits = readout_bits(readout, zero_threshold)
     stable = np.flatnonzero(points.n_unstable == 0)
     links = [() for _ in range(points.n_points)]
     if connect:
@@ -263,7 +263,7 @@ def census(
         readout=readout,
         bits=bits,
         connections=links,
-        connected_bits=_connected_bits(readout, links, points.n_unstable),
+        connected_bits=connected_bits(readout, links, points.n_unstable),
         n_bits=n_out,
         seeds_used={k: int(np.sum(kinds == k)) for k in SEED_KINDS},
         starts=np.concatenate(search.starts),

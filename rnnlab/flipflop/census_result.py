@@ -163,7 +163,7 @@ class Census:
         return self.table()
 
 
-def _connected_bits(readout: np.ndarray, links: list, n_unstable: np.ndarray) -> np.ndarray:
+def connected_bits(readout: np.ndarray, links: list, n_unstable: np.ndarray) -> np.ndarray:
     """Memories keep their readout sign; a saddle gets the signs its memories share."""
     signs = np.sign(readout).astype(int)
     out = np.where(n_unstable[:, None] == 0, signs, 0)
@@ -174,5 +174,6 @@ def _connected_bits(readout: np.ndarray, links: list, n_unstable: np.ndarray) ->
     return out
 
 
-def _bits(z: np.ndarray, zero_threshold: float) -> np.ndarray:
+def readout_bits(z: np.ndarray, zero_threshold: float) -> np.ndarray:
+    """The bit each readout ``z`` stands for: its sign, or 0 where :math:`|z| <` ``zero_threshold``."""
     return np.where(np.abs(z) < zero_threshold, 0, np.sign(z)).astype(int)

@@ -96,7 +96,7 @@ def perturbed(esn: ESN, E) -> ESN:
     The copy cannot be saved and reloaded as itself: :meth:`ESN.load` regenerates
     :math:`W_r` from the seed and refuses the file (its checksum is the perturbed one).
     """
-    _check_esn(esn)
+    check_esn(esn)
     E = as_matrix(E, "E", shape=(esn.N, esn.N))
     net = copy.copy(esn)
     net.W_r = esn.W_r + E
@@ -137,7 +137,7 @@ def run_perturbed(
     """
     nets = [esn] if isinstance(esn, ESN) else list(esn) if isinstance(esn, list | tuple) else [esn]
     for net in nets:
-        _check_esn(net)
+        check_esn(net)
     first = nets[0]
     for net in nets[1:]:
         same = (net.N, net.n_in, net.n_out, net.dt_over_tau)
@@ -148,8 +148,8 @@ def run_perturbed(
             )
     if project is not None and len(nets) > 1:
         raise ValueError("project works with one network at a time")
-    etas = _check_etas(etas)
-    Z = _check_noise(Z, first.N)
+    etas = check_etas(etas)
+    Z = check_noise(Z, first.N)
     M, L, D, N = len(nets), len(etas), len(Z), first.N
     U = _check_inputs(inputs, D, first.n_in, "inputs")  # (D or 1, T, n_in)
     T = U.shape[1]
@@ -191,7 +191,7 @@ def run_perturbed(
     return (out[0] if isinstance(esn, ESN) else out), projected
 
 
-def _scores(Z, U: np.ndarray, Y: np.ndarray, settle: int) -> dict[str, np.ndarray]:
+def scores(Z, U: np.ndarray, Y: np.ndarray, settle: int) -> dict[str, np.ndarray]:
     """:func:`rnnlab.models.force.evaluate`'s three numbers for outputs ``(..., T, n_out)``.
 
     ``U`` and ``Y`` are one sequence ``(T, n)`` or one per draw ``(D, T, n)``, the draw axis
@@ -340,8 +340,8 @@ def noise_sweep(
     NoiseSweep, or a list of them for a sequence of networks
     """
     first = esn if isinstance(esn, ESN) else next(iter(esn), None)
-    _check_esn(first)
-    etas = noise_levels() if etas is None else _check_etas(etas)
+    check_esn(first)
+    etas = noise_levels() if etas is None else check_etas(etas)
     settle = positive_int(settle, "settle")
     if Z is None:
         if seed is None:
@@ -349,7 +349,7 @@ def noise_sweep(
         Z = noise_matrices(first.N, n_draws, seed=seed)
     elif seed is not None:
         raise TypeError("give either seed (to draw the noise) or Z (the draws), not both")
-    Z = _check_noise(Z, first.N)
+    Z = check_noise(Z, first.N)
     U = _check_inputs(inputs, len(Z), first.n_in, "inputs")
     Y = _check_inputs(targets, len(Z), first.n_out, "targets")
     if Y.shape[:2] != U.shape[:2]:
@@ -357,7 +357,7 @@ def noise_sweep(
     U, Y = (U[0], Y[0]) if len(U) == 1 else (U, Y)
     single = isinstance(esn, ESN)
     outputs, _ = run_perturbed(esn if single else list(esn), U, etas, Z, x0=x0)
-    s = _scores(outputs[None] if single else outputs, U, Y, settle)
+    s = scores(outputs[None] if single else outputs, U, Y, settle)
     seed = int(seed) if isinstance(seed, int | np.integer) else None
     sweeps = [
         NoiseSweep(etas, s["mse"][m], s["accuracy"][m], s["settled_accuracy"][m], seed)
@@ -367,12 +367,12 @@ def noise_sweep(
 
 
 # -- checks -----------------------------------------------------------------------------------
-def _check_esn(esn) -> None:
+def check_esn(esn) -> None:
     if not isinstance(esn, ESN):
         raise TypeError(f"esn must be an rnnlab.ESN, got {type(esn).__name__}")
 
 
-def _check_etas(etas) -> np.ndarray:
+def check_etas(etas) -> np.ndarray:
     e = np.asarray(etas)
     if e.ndim != 1 or e.size == 0:
         raise ValueError(f"etas must be a non-empty 1-D array of noise levels, got shape {e.shape}")
@@ -395,7 +395,7 @@ def _check_inputs(a, n_draws: int, width: int, name: str) -> np.ndarray:
     return np.stack([as_matrix(x, name) for x in arr])
 
 
-def _check_noise(Z, N: int) -> np.ndarray:
+def check_noise(Z, N: int) -> np.ndarray:
     Z = np.asarray(Z)
     if Z.ndim != 3 or Z.shape[1:] != (N, N) or Z.shape[0] == 0:
         raise ValueError(f"Z must have shape (n_draws, {N}, {N}) (noise_matrices), got {Z.shape}")

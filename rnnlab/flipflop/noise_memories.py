@@ -52,7 +52,7 @@ from rnnlab.dynamics.stability import rightmost_real_part
 from rnnlab.dynamics.systems import RateRNN
 from rnnlab.fixedpoints.newton import chord_newton, lu_at
 from rnnlab.flipflop.memories import Memories
-from rnnlab.flipflop.noise import _check_esn, _check_etas, _check_noise, perturbed
+from rnnlab.flipflop.noise import check_esn, check_etas, check_noise, perturbed
 from rnnlab.models.esn import ESN
 
 __all__ = ["MemoryFate", "linear_shift", "perturbed_census", "track_memories"]
@@ -166,10 +166,10 @@ def track_memories(
     -------
     MemoryFate
     """
-    _check_esn(esn)
+    check_esn(esn)
     if not isinstance(memories, Memories):
         raise TypeError(f"memories must come from find_memories, got {type(memories).__name__}")
-    etas, Z = _check_etas(etas), _check_noise(Z, esn.N)
+    etas, Z = check_etas(etas), check_noise(Z, esn.N)
     if np.any(np.diff(etas) <= 0):
         raise ValueError("etas must increase (the memories are followed from eta = 0 upwards)")
     max_halvings = positive_int(max_halvings, "max_halvings")
@@ -256,10 +256,10 @@ def linear_shift(esn: ESN, memories: Memories, Z) -> np.ndarray:
     chi : ndarray, shape (D, K)
         :math:`\\chi` per draw and memory (RMS per unit, like :func:`memory_distances`).
     """
-    _check_esn(esn)
+    check_esn(esn)
     if not isinstance(memories, Memories):
         raise TypeError(f"memories must come from find_memories, got {type(memories).__name__}")
-    Z = _check_noise(Z, esn.N)
+    Z = check_noise(Z, esn.N)
     J = esn.closed_loop()._jacobian(memories.x)
     ZR = np.einsum("dij,kj->dki", Z, esn.phi.f(memories.x))  # Z_d phi(x*_k)
     shift = np.stack([np.linalg.solve(J[k], ZR[:, k].T).T for k in range(len(J))], axis=1)

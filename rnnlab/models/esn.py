@@ -197,7 +197,7 @@ class ESN:
             np.savez_compressed(
                 fh,
                 W_o=self.W_o,
-                checksum=_checksum(self.W_r),
+                checksum=weights_checksum(self.W_r),
                 **{k: np.asarray(v) for k, v in self.config().items()},
             )
 
@@ -209,7 +209,7 @@ class ESN:
                 k: data[k].item() for k in ("N", "n_in", "n_out", "g", "dt_over_tau", "phi", "seed")
             }
             esn = cls(cfg.pop("N"), cfg.pop("n_in"), cfg.pop("n_out"), **cfg)
-            if _checksum(esn.W_r) != str(data["checksum"]):
+            if weights_checksum(esn.W_r) != str(data["checksum"]):
                 raise RuntimeError(
                     f"{path}: the reservoir regenerated from seed {esn.seed} differs from the saved one "
                     "(a different numpy random generator?)"
@@ -222,5 +222,6 @@ class ESN:
         return f"ESN(N={self.N}, n_in={self.n_in}, n_out={self.n_out}, g={self.g:g}, phi={self.phi.name!r}, seed={self.seed}, {trained})"
 
 
-def _checksum(W: np.ndarray) -> str:
+def weights_checksum(W: np.ndarray) -> str:
+    """SHA-256 of a weight matrix's bytes: saved with a network so a reload can be verified."""
     return hashlib.sha256(np.ascontiguousarray(W).tobytes()).hexdigest()

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnlab._internal.validation import positive_int
-from rnnlab.models.esn import ESN, _checksum
+from rnnlab.models.esn import ESN, weights_checksum
 from rnnlab.models.force import ForceHistory, train_force
 
 __all__ = ["TransferredESN", "continue_force", "transfer"]
@@ -75,7 +75,7 @@ class TransferredESN(ESN):
                 W_o=self.W_o,
                 transfer_seed=np.asarray(self.transfer_seed),
                 new_bits=np.asarray(self.new_bits),
-                checksum=_checksum(np.hstack([self.W_r, self.W_fb, self.B])),
+                checksum=weights_checksum(np.hstack([self.W_r, self.W_fb, self.B])),
                 **{f"source_{k}": np.asarray(v) for k, v in self.source_config.items()},
             )
 
@@ -88,7 +88,7 @@ class TransferredESN(ESN):
             cfg = {k: data[f"source_{k}"].item() for k in _CONFIG_KEYS}
             source = ESN(cfg.pop("N"), cfg.pop("n_in"), cfg.pop("n_out"), **cfg)
             esn = transfer(source, new_bits=int(data["new_bits"]), seed=int(data["transfer_seed"]))
-            if _checksum(np.hstack([esn.W_r, esn.W_fb, esn.B])) != str(data["checksum"]):
+            if weights_checksum(np.hstack([esn.W_r, esn.W_fb, esn.B])) != str(data["checksum"]):
                 raise RuntimeError(
                     f"{path}: the weights regenerated from the seeds differ from the saved ones "
                     "(a different numpy random generator?)"

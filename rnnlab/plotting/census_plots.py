@@ -27,8 +27,8 @@ from rnnlab.plotting.complex_plane import plot_spectrum
 from rnnlab.plotting.plots import (
     FIXED_POINT_STYLE,
     TRAJECTORY_COLOR,
-    _set_points,
     plot_trajectories,
+    set_points,
 )
 
 if TYPE_CHECKING:  # only for the annotations; the modules import this one
@@ -99,7 +99,7 @@ def plot_fixed_points_by_index(
         if dims == 3:
             st["depthshade"] = False  # shading would fake a type by its colour
         out[k] = ax.scatter(*([[]] * dims), **st)
-        _set_points(out[k], P[key == k])
+        set_points(out[k], P[key == k])
     return out
 
 
@@ -111,7 +111,7 @@ def update_fixed_points_by_index(
     P = np.asarray(points, dtype=float).reshape(-1, dims)
     key = _index_key(n_unstable)
     for k, col in artists.items():
-        _set_points(col, P[key == k])
+        set_points(col, P[key == k])
     return artists
 
 

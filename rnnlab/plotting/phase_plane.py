@@ -61,7 +61,7 @@ SPEED_CMAP = ListedColormap(plt.get_cmap("bone")(np.linspace(0.4, 1.0, 256)), na
 _Q_FLOOR = 1e-300
 
 
-def _check_2d(system) -> DynamicalSystem:
+def check_2d_system(system) -> DynamicalSystem:
     if not isinstance(system, DynamicalSystem):
         raise TypeError(f"system must be an rnnlab DynamicalSystem, got {type(system).__name__}")
     if system.dim != 2:
@@ -72,7 +72,7 @@ def _check_2d(system) -> DynamicalSystem:
     return system
 
 
-def _check_lim(lim, name: str) -> tuple[float, float]:
+def check_lim(lim, name: str) -> tuple[float, float]:
     try:
         lo, hi = (float(v) for v in lim)
     except (TypeError, ValueError):
@@ -93,7 +93,7 @@ def _ax(ax: Axes | None) -> Axes:
     return plt.subplots()[1] if ax is None else ax
 
 
-def _field_on_grid(system, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+def field_on_grid(system, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     """:math:`F` on the grid ``xs x ys``, shape ``(len(ys), len(xs), 2)`` (rows are y)."""
     gx, gy = np.meshgrid(xs, ys)
     F = system._rhs(np.column_stack([gx.ravel(), gy.ravel()]))
@@ -145,12 +145,12 @@ def vector_field(
     matplotlib.quiver.Quiver
         Update it for another system with :func:`update_vector_field`.
     """
-    _check_2d(system)
-    xlim, ylim = _check_lim(xlim, "xlim"), _check_lim(ylim, "ylim")
+    check_2d_system(system)
+    xlim, ylim = check_lim(xlim, "xlim"), check_lim(ylim, "ylim")
     n = _grid_n(n)
     ax = _ax(ax)
     xs, ys = np.linspace(*xlim, n), np.linspace(*ylim, n)
-    U, V, C = _unit_arrows(_field_on_grid(system, xs, ys))
+    U, V, C = _unit_arrows(field_on_grid(system, xs, ys))
     gx, gy = np.meshgrid(xs, ys)
     h = min(xs[1] - xs[0], ys[1] - ys[0])
     style = dict(
@@ -167,7 +167,7 @@ def vector_field(
 
 def update_vector_field(quiver: Quiver, system: DynamicalSystem) -> Quiver:
     """Recompute the arrows of :func:`vector_field` for ``system`` (``set_UVC``, same grid)."""
-    _check_2d(system)
+    check_2d_system(system)
     XY = np.asarray(quiver.get_offsets())
     U, V, C = _unit_arrows(system._rhs(XY))
     if quiver.get_array() is not None:
@@ -184,7 +184,7 @@ def _log_q_image(system, extent: tuple[float, float, float, float], shape: tuple
     # Pixel centres, so that the image covers exactly xlim x ylim.
     xs = x0 + (np.arange(nx) + 0.5) * (x1 - x0) / nx
     ys = y0 + (np.arange(ny) + 0.5) * (y1 - y0) / ny
-    F = _field_on_grid(system, xs, ys)
+    F = field_on_grid(system, xs, ys)
     q = 0.5 * (F[..., 0] ** 2 + F[..., 1] ** 2)
     return np.log10(np.maximum(q, _Q_FLOOR))
 
@@ -227,8 +227,8 @@ def speed_image(
     matplotlib.image.AxesImage
         Update it for another system with :func:`update_speed_image`.
     """
-    _check_2d(system)
-    xlim, ylim = _check_lim(xlim, "xlim"), _check_lim(ylim, "ylim")
+    check_2d_system(system)
+    xlim, ylim = check_lim(xlim, "xlim"), check_lim(ylim, "ylim")
     n = _grid_n(n)
     ax = _ax(ax)
     extent = (*xlim, *ylim)
@@ -253,7 +253,7 @@ def speed_image(
 
 def update_speed_image(image: AxesImage, system: DynamicalSystem) -> AxesImage:
     """Recompute the image of :func:`speed_image` for ``system`` (``set_data``, same grid)."""
-    _check_2d(system)
+    check_2d_system(system)
     image.set_data(_log_q_image(system, tuple(image.get_extent()), image.get_array().shape))
     return image
 
@@ -280,13 +280,13 @@ def speed_contour(
     -------
     matplotlib.contour.QuadContourSet
     """
-    _check_2d(system)
-    xlim, ylim = _check_lim(xlim, "xlim"), _check_lim(ylim, "ylim")
+    check_2d_system(system)
+    xlim, ylim = check_lim(xlim, "xlim"), check_lim(ylim, "ylim")
     n = _grid_n(n)
     m = positive_int(levels_per_decade, "levels_per_decade")
     ax = _ax(ax)
     xs, ys = np.linspace(*xlim, n), np.linspace(*ylim, n)
-    F = _field_on_grid(system, xs, ys)
+    F = field_on_grid(system, xs, ys)
     q = 0.5 * (F[..., 0] ** 2 + F[..., 1] ** 2)
     top = np.ceil(np.log10(max(float(q.max()), _Q_FLOOR)) * m) / m
     levels = 10.0 ** np.arange(top - decades, top + 0.5 / m, 1.0 / m)
@@ -334,15 +334,15 @@ def nullcline_segments(
     >>> bool(np.allclose(pts[:, 1], 0.5 * pts[:, 0]))
     True
     """
-    _check_2d(system)
-    xlim, ylim = _check_lim(xlim, "xlim"), _check_lim(ylim, "ylim")
+    check_2d_system(system)
+    xlim, ylim = check_lim(xlim, "xlim"), check_lim(ylim, "ylim")
     n = _grid_n(n)
     xs, ys = np.linspace(*xlim, n), np.linspace(*ylim, n)
     return _segments_on_grid(system, xs, ys)
 
 
 def _segments_on_grid(system, xs, ys):
-    F = _field_on_grid(system, xs, ys)
+    F = field_on_grid(system, xs, ys)
     return _zero_lines(xs, ys, F[..., 0]), _zero_lines(xs, ys, F[..., 1])
 
 
@@ -401,8 +401,8 @@ def nullclines(
     Nullclines
         Update with :func:`update_nullclines`.
     """
-    _check_2d(system)
-    xlim, ylim = _check_lim(xlim, "xlim"), _check_lim(ylim, "ylim")
+    check_2d_system(system)
+    xlim, ylim = check_lim(xlim, "xlim"), check_lim(ylim, "ylim")
     n = _grid_n(n)
     ax = _ax(ax)
     xs, ys = np.linspace(*xlim, n), np.linspace(*ylim, n)
@@ -418,7 +418,7 @@ def nullclines(
 
 def update_nullclines(nc: Nullclines, system: DynamicalSystem) -> Nullclines:
     """Retrace the nullclines of :func:`nullclines` for ``system`` (``set_segments``)."""
-    _check_2d(system)
+    check_2d_system(system)
     sx, sy = _segments_on_grid(system, nc.xs, nc.ys)
     nc.dx.set_segments(sx)
     nc.dy.set_segments(sy)

@@ -31,9 +31,9 @@ from rnnlab.fixedpoints.starts import grid_2d
 from rnnlab.plotting.complex_plane import SpectrumArtists, plot_spectrum, update_spectrum
 from rnnlab.plotting.phase_plane import (
     Nullclines,
-    _check_2d,
-    _check_lim,
-    _field_on_grid,
+    check_2d_system,
+    check_lim,
+    field_on_grid,
     nullcline_segments,
     nullclines,
     speed_contour,
@@ -130,7 +130,7 @@ def _project(points: np.ndarray, projection: Projection, dims: int, name: str) -
     return points[..., :dims]
 
 
-def _set_points(col: PathCollection, P: np.ndarray) -> None:
+def set_points(col: PathCollection, P: np.ndarray) -> None:
     if P.shape[1] == 3:
         col._offsets3d = (P[:, 0], P[:, 1], P[:, 2])  # the 3-D scatter keeps its own copy
         col.stale = True
@@ -207,7 +207,7 @@ def update_fixed_points(
     x, fams = _points_by_family(fps, kind)
     P = _project(x, projection, dims, "fixed points") if len(x) else np.empty((0, dims))
     for fam, col in artists.items():
-        _set_points(col, P[[f == fam for f in fams]] if len(P) else np.empty((0, dims)))
+        set_points(col, P[[f == fam for f in fams]] if len(P) else np.empty((0, dims)))
     return artists
 
 
@@ -415,8 +415,8 @@ def phase_portrait(
     -------
     PortraitArtists
     """
-    _check_2d(system)
-    xlim, ylim = _check_lim(xlim, "xlim"), _check_lim(ylim, "ylim")
+    check_2d_system(system)
+    xlim, ylim = check_lim(xlim, "xlim"), check_lim(ylim, "ylim")
     if field not in ("quiver", "stream", None):
         raise ValueError(f"field must be 'quiver', 'stream' or None, got {field!r}")
     ax = _ax(ax)
@@ -429,7 +429,7 @@ def phase_portrait(
         )
     elif field == "stream":
         xs, ys = np.linspace(*xlim, n_field), np.linspace(*ylim, n_field)
-        F = _field_on_grid(system, xs, ys)
+        F = field_on_grid(system, xs, ys)
         art.field = ax.streamplot(
             xs, ys, F[..., 0], F[..., 1], color="0.85" if show_speed else "0.3",
             density=1.2, linewidth=0.8, arrowsize=0.9, zorder=2,

@@ -27,12 +27,9 @@ from rnnlab._internal.validation import positive_float, positive_int
 
 __all__ = [
     "DECISION_LEVELS",
-    "RECIPES",
     "Trials",
     "accuracy",
     "decision_trials",
-    "initial_network",
-    "load_trained",
     "perception_trials",
 ]
 
@@ -194,65 +191,3 @@ def accuracy(outputs, trials: Trials, *, last: int = 20) -> float:
     z = Z[:, -last:, 0].mean(axis=1)
     y = trials.targets[:, -1, 0]
     return float(np.mean((z > mid) == (y > mid)))
-
-
-#: The report's two networks (§2) and this course's training length: network size, inputs,
-#: scale of the input weights and biases, the trial generator and the Adam steps.
-RECIPES: dict[str, dict] = {
-    "perception": {
-        "N": 128,
-        "n_in": 1,
-        "input_scale": 1 / np.sqrt(3),
-        "trials": perception_trials,
-        "n_steps": 200,
-    },
-    "decision": {
-        "N": 256,
-        "n_in": 2,
-        "input_scale": 0.5,
-        "trials": decision_trials,
-        "n_steps": 300,
-    },
-}
-
-
-def _recipe(task: str) -> dict:
-    if task not in RECIPES:
-        raise ValueError(f"task must be one of {sorted(RECIPES)}, got {task!r}")
-    return RECIPES[task]
-
-
-def initial_network(task: str, seed: int):
-    """The untrained network of ``task`` (``'perception'`` or ``'decision'``) for ``seed``:
-    :meth:`rnnlab.models.leaky_relu.LeakyReLURNN.random` with the recipe's sizes."""
-    from rnnlab.models.leaky_relu import LeakyReLURNN
-
-    r = _recipe(task)
-    return LeakyReLURNN.random(r["N"], r["n_in"], seed=seed, input_scale=r["input_scale"])
-
-
-def load_trained(task: str) -> dict:
-    """The networks trained by ``tools/make_training_changes.py`` for ``task``.
-
-    Returns
-    -------
-    dict
-        ``seeds`` ``(n_nets,)``; ``W0``, ``W1`` ``(n_nets, N, N)`` (:math:`W_0` rebuilt from
-        its seed, :math:`W_1 = W_0 + \\Delta W` with the stored float32 :math:`\\Delta W`);
-        ``val_step`` ``(n_val,)``, ``val_loss`` ``(n_nets, n_val)``; ``snap_step``
-        ``(n_snap,)``, ``snap_mean`` ``(n_nets, n_snap)`` (mean off-diagonal weight); and
-        ``frames``, the snapshot summaries of network 0
-        (:func:`rnnlab.widgets.training_changes.training_frames`).
-    """
-    from pathlib import Path
-
-    _recipe(task)
-    path = Path(__file__).resolve().parents[1] / "data" / f"training_changes_{task}.npz"
-    with np.load(path) as f:
-        data = {k: f[k] for k in f.files}
-    seeds = data.pop("seeds")
-    W0 = np.array([initial_network(task, int(s)).W for s in seeds])
-    out = {"seeds": seeds, "W0": W0, "W1": W0 + data.pop("dW").astype(np.float64)}
-    out["frames"] = {k[6:]: data.pop(k) for k in list(data) if k.startswith("frame_")}
-    out.update(data)
-    return out

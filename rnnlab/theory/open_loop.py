@@ -34,7 +34,11 @@ from rnnlab._internal.blas import single_blas_thread
 from rnnlab._internal.validation import as_matrix, as_vector, positive_float, positive_int
 from rnnlab.dynamics.nonlinearities import Nonlinearity, nonlinearity
 from rnnlab.theory.meanfield import NoFadingMemory
-from rnnlab.theory.trained_reservoir import TrainedReservoir, _eigvals, _jacobian
+from rnnlab.theory.trained_reservoir import (
+    TrainedReservoir,
+    eigenvalues_rightmost_first,
+    rate_jacobian,
+)
 
 __all__ = ["random_reservoir", "relax", "train_open_loop"]
 
@@ -157,7 +161,7 @@ def train_open_loop(
             f"{exc}. A clamped network with fading memory settles to one stable state, so this "
             "open loop is most likely not stable (lower g or raise A)"
         ) from exc
-    lam = np.stack([_eigvals(_jacobian(J, phi.df(x))) for x in X])
+    lam = np.stack([eigenvalues_rightmost_first(rate_jacobian(J, phi.df(x))) for x in X])
     for a, lam_a in zip(A, lam, strict=True):
         top = float(lam_a[0].real)
         if top >= 0:

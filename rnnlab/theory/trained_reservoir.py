@@ -53,13 +53,15 @@ __all__ = ["TrainedReservoir"]
 
 
 @single_blas_thread
-def _eigvals(M: np.ndarray) -> np.ndarray:
+def eigenvalues_rightmost_first(M: np.ndarray) -> np.ndarray:
+    """Eigenvalues of ``M`` sorted by decreasing real part (ties keep LAPACK's order)."""
     lam = scipy.linalg.eigvals(M, check_finite=False)
     return lam[np.argsort(-lam.real, kind="stable")]
 
 
-def _jacobian(W: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """:math:`-I + W\\operatorname{diag}(d)`."""
+def rate_jacobian(W: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """The rate network's Jacobian :math:`-I + W\\operatorname{diag}(d)` from the gains
+    :math:`d = \\phi'(x)`."""
     Jac = W * d[None, :]
     Jac[np.diag_indices_from(Jac)] -= 1.0
     return Jac
@@ -150,7 +152,7 @@ class TrainedReservoir:
     def open_loop_jacobian(self, n: int = 0) -> np.ndarray:
         r""":math:`A_{OL} = -I + J\Phi'_n`, shape ``(N, N)``."""
         n = self._n(n)
-        return _jacobian(self.J, self.phi.df(self.x[n]))
+        return rate_jacobian(self.J, self.phi.df(self.x[n]))
 
     def closed_loop(self) -> RateRNN:
         r"""The trained network :math:`\dot x = -x + (J + u w^\top)\phi(x)` as a :class:`RateRNN`."""
@@ -165,7 +167,7 @@ class TrainedReservoir:
         if key not in self._cache:
             vec = self.u if b is None else b
             W = self.J + np.outer(vec, self.w)
-            self._cache[key] = _eigvals(_jacobian(W, self.phi.df(self.x[n])))
+            self._cache[key] = eigenvalues_rightmost_first(rate_jacobian(W, self.phi.df(self.x[n])))
         return self._cache[key]
 
     def _pair(self, n: int, b=None):
@@ -201,7 +203,7 @@ class TrainedReservoir:
     def _solve(self, s: np.ndarray, n: int, b) -> np.ndarray:
         b = self.u if b is None else b
         d = self.phi.df(self.x[n])
-        A = _jacobian(self.J, d)
+        A = rate_jacobian(self.J, d)
         out = np.empty(s.size, dtype=complex)
         for i, si in enumerate(s.ravel()):
             M = -A.astype(complex)

@@ -59,7 +59,7 @@ def _whole_frames(canvas) -> bool:
     return True
 
 
-class _App:
+class App:
     """Shared plumbing: the figure, the widget layout, display, and observer hold."""
 
     fig: matplotlib.figure.Figure

@@ -8,37 +8,17 @@ import ipywidgets as widgets
 import numpy as np
 
 from rnnlab._internal.validation import positive_int
+from rnnlab.analysis.spectra import spectrum_summary
 from rnnlab.flipflop.triggered import TriggeredAverage, triggered_average
 from rnnlab.models.bptt import TanhRNN, bit_accuracy
 from rnnlab.plotting.complex_plane import plot_spectrum, update_spectrum
 from rnnlab.tasks.flipflop import FlipFlopTask
-from rnnlab.widgets._base import _App
+from rnnlab.widgets._base import App
 
-__all__ = ["DelayedFlipFlopApp", "spectrum_summary"]
-
-
-def spectrum_summary(W) -> dict:
-    """Eigenvalues of ``W`` outside the unit circle: how many real, how many complex pairs.
-
-    Returns
-    -------
-    dict
-        ``eigenvalues`` (all, complex), ``n_real_outside``, ``n_pairs_outside`` and
-        ``phases_deg`` (the angles in degrees of the outside eigenvalues with Im > 0).
-    """
-    lam = np.linalg.eigvals(np.asarray(W, dtype=float))
-    out = lam[np.abs(lam) > 1]
-    real = np.abs(out.imag) < 1e-12
-    upper = out[out.imag > 1e-12]
-    return {
-        "eigenvalues": lam,
-        "n_real_outside": int(real.sum()),
-        "n_pairs_outside": len(upper),
-        "phases_deg": np.sort(np.degrees(np.angle(upper))),
-    }
+__all__ = ["DelayedFlipFlopApp"]
 
 
-class DelayedFlipFlopApp(_App):
+class DelayedFlipFlopApp(App):
     r"""How a delay reshapes a trained flip-flop network, one switch at a time.
 
     For every network (one per delay :math:`\Delta`) the app runs a fresh test stream,

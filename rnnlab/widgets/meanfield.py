@@ -11,7 +11,7 @@ from rnnlab._internal.validation import positive_int
 from rnnlab.dynamics.nonlinearities import nonlinearity
 from rnnlab.theory.meanfield import NoFadingMemory, mean_field, winding_number
 from rnnlab.theory.open_loop import random_reservoir, train_open_loop
-from rnnlab.widgets._base import _App
+from rnnlab.widgets._base import App
 
 __all__ = ["MeanFieldApp"]
 
@@ -24,7 +24,7 @@ def _label(phi) -> str:
     return f"ReLU, θ = {phi.threshold:g}" if phi.name == "relu" else phi.name
 
 
-class MeanFieldApp(_App):
+class MeanFieldApp(App):
     r"""Sliders for :math:`g`, :math:`A`, the nonlinearity and the ReLU threshold :math:`\theta`.
 
     For the chosen setting the app redraws, in place,

@@ -9,15 +9,15 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from rnnlab._internal.validation import as_matrix, positive_int
-from rnnlab.flipflop.noise import _scores, noise_matrices, run_perturbed
+from rnnlab.flipflop.noise import noise_matrices, run_perturbed, scores
 from rnnlab.models.esn import ESN
 from rnnlab.plotting.plots import TRAJECTORY_COLOR
-from rnnlab.widgets._base import _App
+from rnnlab.widgets._base import App
 
 __all__ = ["NoiseApp"]
 
 
-class NoiseApp(_App):
+class NoiseApp(App):
     r"""Perturb a trained network, :math:`W_r \to W_r + \eta Z`, and watch it forget.
 
     The draw :math:`Z` (standard normal, fixed by ``seed`` and the ``draw`` slider) is scaled
@@ -198,7 +198,7 @@ class NoiseApp(_App):
         self.trajectory_line.set_3d_properties(path[:, 2])
         for j, line in enumerate(self.output_lines):
             line.set_ydata(z[:, j] + self.offsets[j])
-        self.scores = {k: float(v) for k, v in _scores(z, self.inputs, self.targets, 30).items()}
+        self.scores = {k: float(v) for k, v in scores(z, self.inputs, self.targets, 30).items()}
         s = self.scores
         self.title.set_text(
             f"η = {eta:.1e}, draw {d}: accuracy {s['accuracy']:.2f}, "

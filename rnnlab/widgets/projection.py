@@ -15,12 +15,12 @@ from rnnlab.plotting.census_plots import (
     update_fixed_points_by_index,
 )
 from rnnlab.plotting.plots import TRAJECTORY_COLOR
-from rnnlab.widgets._base import _App
+from rnnlab.widgets._base import App
 
 __all__ = ["ProjectionApp"]
 
 
-class ProjectionApp(_App):
+class ProjectionApp(App):
     r"""Fixed points and a trajectory in three chosen coordinates, rotatable in 3-D.
 
     A network's states live in :math:`N` dimensions; a picture shows three. Which three is a

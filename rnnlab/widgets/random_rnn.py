@@ -19,12 +19,12 @@ from rnnlab.plotting.plots import (
     plot_spectrum,
     update_spectrum,
 )
-from rnnlab.widgets._base import _App
+from rnnlab.widgets._base import App
 
 __all__ = ["RandomRNNApp"]
 
 
-class RandomRNNApp(_App):
+class RandomRNNApp(App):
     r"""A random rate network :math:`\dot x = -x + W\tanh x`, :math:`W_{ij}\sim\mathcal N(0, g^2/N)`.
 
     Moving :math:`g` or :math:`N` rebuilds the network (:func:`rnnlab.random_rnn`, same

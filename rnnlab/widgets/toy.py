@@ -9,11 +9,11 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from rnnlab._internal.format import fmt_complex, fmt_real
 from rnnlab._internal.validation import positive_float
 from rnnlab.dynamics.simulate import simulate
 from rnnlab.dynamics.systems import ToySystem
 from rnnlab.fixedpoints.finder import find_fixed_points
-from rnnlab.fixedpoints.result import _fmt, _fmt_complex
 from rnnlab.fixedpoints.starts import grid_2d
 from rnnlab.plotting.plots import (
     FIXED_POINT_STYLE,
@@ -26,12 +26,12 @@ from rnnlab.plotting.plots import (
     update_speed_image,
     update_vector_field,
 )
-from rnnlab.widgets._base import _App
+from rnnlab.widgets._base import App
 
 __all__ = ["ToySystemApp"]
 
 
-class ToySystemApp(_App):
+class ToySystemApp(App):
     r"""Phase portrait of the toy family :math:`\dot x = (a - x^2)y,\ \dot y = bx - y`, live.
 
     Sliders for :math:`a` and :math:`b` move the speed image (:math:`\log_{10} q`), the
@@ -189,7 +189,9 @@ class ToySystemApp(_App):
         return np.vstack([self.grid_starts, np.asarray(self.extra_starts)])
 
     def _start_options(self) -> list[tuple[str, int]]:
-        return [(f"({_fmt(x, 2)}, {_fmt(y, 2)})", i) for i, (x, y) in enumerate(self._starts())]
+        return [
+            (f"({fmt_real(x, 2)}, {fmt_real(y, 2)})", i) for i, (x, y) in enumerate(self._starts())
+        ]
 
     def _search(self):
         # A coarse grid and a modest budget keep the callback fast; the toy system's
@@ -402,9 +404,9 @@ class ToySystemApp(_App):
                 f'border-radius:50%"></span>'
             )
             x, y = self.fps.x[i]
-            lam = ", ".join(_fmt_complex(v) for v in self.fps.eigenvalues[i])
+            lam = ", ".join(fmt_complex(v) for v in self.fps.eigenvalues[i])
             rows.append(
-                f"<tr><td>{i}</td><td>({_fmt(x)}, {_fmt(y)})</td><td>{lam}</td>"
+                f"<tr><td>{i}</td><td>({fmt_real(x)}, {fmt_real(y)})</td><td>{lam}</td>"
                 f"<td>{swatch} {html.escape(str(self.fps.kind[i]))}</td></tr>"
             )
         head = (

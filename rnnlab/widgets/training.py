@@ -18,12 +18,12 @@ from rnnlab.plotting.census_plots import (
     update_fixed_points_by_index,
 )
 from rnnlab.plotting.plots import TRAJECTORY_COLOR
-from rnnlab.widgets._base import _App
+from rnnlab.widgets._base import App
 
 __all__ = ["TrainingApp"]
 
 
-class TrainingApp(_App):
+class TrainingApp(App):
     r"""Scrub through FORCE training and watch the fixed points of the closed loop form.
 
     One slider picks a readout snapshot :math:`W_o^{(k)}` of the training run (Jang Fig. 7).

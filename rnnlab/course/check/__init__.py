@@ -90,7 +90,7 @@ def _matches(answer, wrong, atol: float, rtol: float) -> bool:
     return bool(np.all(np.abs(a - w) <= atol + rtol * np.abs(w)))
 
 
-def _with_hint(
+def with_hint(
     error: AnswerError,
     answer,
     misconceptions: Sequence[Misconception],
@@ -128,7 +128,7 @@ def _difference(d: float) -> str:
     return "< 1e-12" if d < 1e-12 else f"{d:.1e}"
 
 
-def _ok(message: str) -> None:
+def ok(message: str) -> None:
     print(f"\N{CHECK MARK} {message}")
 
 
@@ -217,8 +217,8 @@ def check_array(
     try:
         worst = _compare(answer, reference, name, atol, rtol)
     except AnswerError as err:
-        raise _with_hint(err, answer, misconceptions, atol, rtol) from None
-    return _ok(f"your {name} matches the reference (largest difference {_difference(worst)}).")
+        raise with_hint(err, answer, misconceptions, atol, rtol) from None
+    return ok(f"your {name} matches the reference (largest difference {_difference(worst)}).")
 
 
 def _is_integer(x) -> bool:
@@ -253,13 +253,13 @@ def check_value(
                 )
             if bool(answer) != bool(reference):
                 raise AnswerError(f"your {name} is {answer!r}, expected {reference!r}.")
-            return _ok(f"your {name} is right: {bool(reference)!r}.")
+            return ok(f"your {name} is right: {bool(reference)!r}.")
         if isinstance(reference, str):
             if not isinstance(answer, str):
                 raise AnswerError(f"your {name} should be a string, got {type(answer).__name__}")
             if answer.strip().lower() != reference.strip().lower():
                 raise AnswerError(f"your {name} is {answer!r}, expected {reference!r}.")
-            return _ok(f"your {name} is right: {reference!r}.")
+            return ok(f"your {name} is right: {reference!r}.")
         if _is_integer(reference):
             if answer is None:
                 raise AnswerError(f"your {name} is None: did the function forget to `return` it?")
@@ -270,7 +270,7 @@ def check_value(
                 )
             if int(answer) != int(reference):
                 raise AnswerError(f"your {name} is {int(answer)}, expected {int(reference)}.")
-            return _ok(f"your {name} is right: {int(reference)}.")
+            return ok(f"your {name} is right: {int(reference)}.")
         if isinstance(answer, bool | np.bool_):
             raise AnswerError(f"your {name} should be a number, got a bool ({answer!r})")
         if np.ndim(answer) != 0:
@@ -279,8 +279,8 @@ def check_value(
             )
         _compare(answer, reference, name, tol, 0.0)
     except AnswerError as err:
-        raise _with_hint(err, answer, misconceptions, tol, 0.0) from None
-    return _ok(f"your {name} is right: {float(np.real(answer)):.6g}.")
+        raise with_hint(err, answer, misconceptions, tol, 0.0) from None
+    return ok(f"your {name} is right: {float(np.real(answer)):.6g}.")
 
 
 def check_choice(
@@ -308,8 +308,8 @@ def check_choice(
         raise AnswerError(f"your {name} {answer!r} is not one of the options {list(options)}")
     if answer.strip().lower() != reference.strip().lower():
         err = AnswerError(f"your {name} is {answer!r}, expected {reference!r}.")
-        raise _with_hint(err, answer, misconceptions, 0.0, 0.0) from None
-    return _ok(f"your {name} is right: {reference!r}.")
+        raise with_hint(err, answer, misconceptions, 0.0, 0.0) from None
+    return ok(f"your {name} is right: {reference!r}.")
 
 
 def check_function(
@@ -348,8 +348,8 @@ def check_function(
         try:
             worst = max(worst, _compare(answer, reference(x), name, atol, rtol, where))
         except AnswerError as err:
-            raise _with_hint(err, answer, misconceptions, atol, rtol, x) from None
-    return _ok(
+            raise with_hint(err, answer, misconceptions, atol, rtol, x) from None
+    return ok(
         f"your {name} matches the reference at all {len(inputs)} test points (largest difference {_difference(worst)})."
     )
 
@@ -451,7 +451,7 @@ def check_fixed_points(
                 raise AnswerError(f"{err} {m.hint}") from None
         raise err
     n = len(ref)
-    return _ok(f"all {n} fixed point{'s' if n != 1 else ''} found, none extra.")
+    return ok(f"all {n} fixed point{'s' if n != 1 else ''} found, none extra.")
 
 
 def _same_set(a: np.ndarray, b: np.ndarray, atol: float) -> bool:
@@ -508,7 +508,7 @@ def check_eigenvalues(
                 )
             )
         left.pop(i)
-    return _ok(f"all {ref.size} eigenvalues match.")
+    return ok(f"all {ref.size} eigenvalues match.")
 
 
 # The chapters' own checks (one module per chapter), reachable as ``check.ch01`` etc.

@@ -18,7 +18,7 @@ from math import comb
 
 import numpy as np
 
-from rnnlab.course.check import AnswerError, Misconception, _ok, check_array, check_value
+from rnnlab.course.check import AnswerError, Misconception, check_array, check_value, ok
 from rnnlab.dynamics.stability import n_unstable
 from rnnlab.flipflop.census_result import Census, ideal_census
 from rnnlab.models.esn import ESN
@@ -157,7 +157,7 @@ def origin_unstable(answer: int, esn: ESN, *, rel_tol: float = 0.3) -> None:
     if not isinstance(answer, int | np.integer) or isinstance(answer, bool | np.bool_):
         raise AnswerError(f"your prediction should be a whole number, got {answer!r}")
     if abs(answer - count) <= rel_tol * count:
-        return _ok(
+        return ok(
             f"your prediction {int(answer)} is close: the origin has {count} unstable "
             f"dimensions ({100 * count / N:.0f} % of N = {N})."
         )

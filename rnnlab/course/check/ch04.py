@@ -23,10 +23,10 @@ import numpy as np
 from rnnlab.course.check import (
     AnswerError,
     Misconception,
-    _ok,
     check_array,
     check_function,
     check_value,
+    ok,
 )
 from rnnlab.dynamics.systems import TanhMap
 from rnnlab.fixedpoints.periodic import IteratedMap, find_periodic_points
@@ -165,7 +165,7 @@ def pca_fractions(answer: Sequence[float], measured: Sequence[float] | None = No
     if measured is not None:
         m = np.asarray(measured, dtype=float)[:4]
         msg += f"; the trained network's memories: {np.round(m, 2).tolist()}"
-    return _ok(msg + ".")
+    return ok(msg + ".")
 
 
 # -- 04-neighbour-pairs ----------------------------------------------------------------------
@@ -308,7 +308,7 @@ def stable_orbits(student: Callable, *, n_starts: int = 40, seed: int = 0) -> No
         answer = {int(p): int(c) for p, c in answer.items() if c}
         what = f"stable orbits of the ring with gain {gain:g}, k = {k}"
         if answer == reference:
-            _ok(f"your {what}: {reference}")
+            ok(f"your {what}: {reference}")
             continue
         msg = f"your {what} are {answer}, expected {reference}."
         wrongs = [

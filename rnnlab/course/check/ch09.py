@@ -28,10 +28,10 @@ from rnnlab.analysis.weight_changes import departure_from_normality, truncate_ch
 from rnnlab.course.check import (
     AnswerError,
     Misconception,
-    _ok,
     check_array,
     check_function,
     check_value,
+    ok,
 )
 from rnnlab.dynamics.stability import n_unstable
 
@@ -134,9 +134,7 @@ def linear_unstable_dims(
                 misconceptions=[Misconception(m.wrong(k), m.hint) for m in hints],
             )
         counts.append(ref)
-    _ok(
-        f"your counts are right for all {len(mats)} matrices (from {min(counts)} to {max(counts)})."
-    )
+    ok(f"your counts are right for all {len(mats)} matrices (from {min(counts)} to {max(counts)}).")
 
 
 # -- 09-predict-rank -------------------------------------------------------------------------
@@ -203,7 +201,7 @@ def rank_and_control(prediction, s, control_ranks: Sequence, *, fraction: float 
         elif k == 1:
             msg += " One direction is not enough: the largest singular value holds about half."
         raise AnswerError(msg)
-    _ok(f"your k = {k} is close to the {k_ref} singular values (of {N}) counted.")
+    ok(f"your k = {k} is close to the {k_ref} singular values (of {N}) counted.")
     if isinstance(control, np.bool_):
         control = bool(control)
     if not isinstance(control, bool):
@@ -220,7 +218,7 @@ def rank_and_control(prediction, s, control_ranks: Sequence, *, fraction: float 
             )
         raise AnswerError(msg)
     n_work = sum(r is not None for r in ranks)
-    _ok(
+    ok(
         f"your prediction of the shuffled-W0 control is right: it works in {n_work} of "
         f"{len(ranks)} networks."
     )

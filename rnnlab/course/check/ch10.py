@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from rnnlab.course.check import AnswerError, Misconception, _ok, _with_hint, check_choice
+from rnnlab.course.check import AnswerError, Misconception, check_choice, ok, with_hint
 from rnnlab.course.sine_network import run_level
 from rnnlab.fixedpoints.finder import find_fixed_points
 from rnnlab.fixedpoints.result import FixedPoints
@@ -134,7 +134,7 @@ def _check_frequency(answer, reference: float, dt: float, where: str, rtol: floa
             f"your frequency{where} is {a:.4g} rad per unit time, expected {reference:.4g} "
             f"(within {rtol:.0%})."
         )
-        raise _with_hint(err, a, _frequency_misconceptions(reference, dt), 0.0, rtol)
+        raise with_hint(err, a, _frequency_misconceptions(reference, dt), 0.0, rtol)
 
 
 def measure_frequency(
@@ -160,7 +160,7 @@ def measure_frequency(
             student(z, esn.dt_over_tau), ref, esn.dt_over_tau, f" at u = {u:.3f}", rtol
         )
         n += 1
-    _ok(f"your measurement agrees with the reference on all {n} signals (within {rtol:.0%}).")
+    ok(f"your measurement agrees with the reference on all {n} signals (within {rtol:.0%}).")
 
 
 # -- 10-find-center --------------------------------------------------------------------------
@@ -212,7 +212,7 @@ def find_center(
                 f"around (it is {np.linalg.norm(x - ref):.2g} away): start from states of the "
                 "oscillation, not from elsewhere."
             )
-    _ok(
+    ok(
         f"your centres are the fixed points the oscillation turns around at all {len(levels)} levels."
     )
 
@@ -307,8 +307,8 @@ def linear_frequency(
             err = AnswerError(
                 f"your prediction at u = {u:.3f} is {a:.4g}, expected {ref:.4g} rad per unit time."
             )
-            raise _with_hint(err, a, _linear_misconceptions(esn, u, x_star), 1e-9, 1e-6)
-    _ok(f"your linear prediction is right at all {len(levels)} levels.")
+            raise with_hint(err, a, _linear_misconceptions(esn, u, x_star), 1e-9, 1e-6)
+    ok(f"your linear prediction is right at all {len(levels)} levels.")
 
 
 # -- 10-compare ------------------------------------------------------------------------------
@@ -351,4 +351,4 @@ def compare(student: Callable, esn: ESN, us: Sequence[float], *, rtol: float = 0
                 raise AnswerError(
                     f"your {name} frequency at u = {u:.3f} is {a:.4g}, expected {ref:.4g}.{hint}"
                 )
-    _ok(f"your table agrees with the reference at all {len(us)} levels checked.")
+    ok(f"your table agrees with the reference at all {len(us)} levels checked.")
