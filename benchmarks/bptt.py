@@ -30,7 +30,7 @@ import time
 
 import numpy as np
 
-from rnnlab._internal.blas import single_blas_thread
+from rnnlab._internal.blas import blas_limited
 from rnnlab.models.bptt import TanhRNN, flipflop_windows
 from rnnlab.models.training_loop import train
 from rnnlab.tasks.flipflop import FlipFlopTask
@@ -125,7 +125,7 @@ def torch_rate(model: TanhRNN, batches, n_iter: int) -> float | None:
     return n_iter / (time.perf_counter() - start)
 
 
-@single_blas_thread
+@blas_limited
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--N", type=int, default=100)

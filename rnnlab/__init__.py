@@ -22,6 +22,7 @@ The names below are the learning path the chapters use, in the order they meet t
 
 import importlib as _importlib
 
+from rnnlab._internal.blas import blas_limited, blas_threads, get_blas_threads, set_blas_threads
 from rnnlab.analysis.dca import DCA
 from rnnlab.analysis.projection import PCA
 from rnnlab.course.networks import (
@@ -136,6 +137,8 @@ __all__ = [
     "TransferredESN",
     "TriggeredAverage",
     "bit_accuracy",
+    "blas_limited",
+    "blas_threads",
     "centroids",
     "classify",
     "continue_force",
@@ -149,6 +152,7 @@ __all__ = [
     "fixed_point_pca",
     "fixed_points_over_training",
     "flipflop_windows",
+    "get_blas_threads",
     "grid_2d",
     "grid_starts",
     "linear_shift",
@@ -175,6 +179,7 @@ __all__ = [
     "readout_search",
     "run_perturbed",
     "sample_states",
+    "set_blas_threads",
     "simulate",
     "track_memories",
     "train",

@@ -3,8 +3,14 @@
 import numpy as np
 import pytest
 
-from rnnlab.course.networks import RECIPES, initial_network, load_trained
-from rnnlab.tasks.decisions import DECISION_LEVELS, accuracy, decision_trials, perception_trials
+from rnnlab.course.networks import initial_network, load_trained
+from rnnlab.tasks.decisions import (
+    DECISION_LEVELS,
+    RECIPES,
+    accuracy,
+    decision_trials,
+    perception_trials,
+)
 
 
 def test_perception_targets_invert_the_levels():

@@ -355,9 +355,9 @@ _PROBE = """
 import json
 import rnnlab  # first, as in a notebook
 from threadpoolctl import ThreadpoolController
-from rnnlab._internal.blas import single_blas_thread
+from rnnlab._internal.blas import blas_limited
 
-@single_blas_thread
+@blas_limited
 def probe():
     return [(i["filepath"], i["num_threads"]) for i in ThreadpoolController().select(user_api="blas").info()]
 

@@ -64,7 +64,7 @@ import numpy as np
 import scipy.linalg
 import scipy.optimize
 
-from rnnlab._internal.blas import single_blas_thread
+from rnnlab._internal.blas import blas_limited
 from rnnlab._internal.validation import check_real, positive_int
 
 __all__ = ["DCA", "cross_covariances", "predictive_information"]
@@ -295,7 +295,7 @@ class DCA:
             raise ValueError("seed is required (an int or a numpy Generator): DCA starts at random")
         self.seed = seed
 
-    @single_blas_thread
+    @blas_limited
     def fit(self, X) -> DCA:
         """Fit to data ``X`` of shape ``(n_time, N)`` or ``(n_trials, n_time, N)``."""
         Xt = _as_trials(X)

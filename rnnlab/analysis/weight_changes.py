@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 
-from rnnlab._internal.blas import single_blas_thread
+from rnnlab._internal.blas import blas_limited
 from rnnlab._internal.validation import (
     as_matrix,
     as_vector,
@@ -268,7 +268,7 @@ def _sort_by_modulus(T: np.ndarray) -> np.ndarray:
     return T
 
 
-@single_blas_thread
+@blas_limited
 def schur_departure(W, *, order: str = "modulus") -> SchurDeparture:
     r"""The non-normal part of the complex Schur form of :math:`W`, and its two norms.
 

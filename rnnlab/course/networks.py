@@ -17,13 +17,12 @@ from rnnlab.models.esn import ESN
 from rnnlab.models.force import train_force
 from rnnlab.models.leaky_relu import LeakyReLURNN
 from rnnlab.models.transfer import TransferredESN, continue_force, transfer
-from rnnlab.tasks.decisions import decision_trials, perception_trials
+from rnnlab.tasks.decisions import check_task
 from rnnlab.tasks.flipflop import FlipFlopTask
 
 __all__ = [
     "DELAYED_RECIPE",
     "DELAYS",
-    "RECIPES",
     "delayed_task",
     "initial_network",
     "load_delayed_network",
@@ -171,36 +170,10 @@ def load_delayed_network(delay: int) -> TanhRNN:
     return TanhRNN.load(_DATA / f"delayed_flipflop_d{_check_delay(delay)}.npz")
 
 
-#: The report's two networks (§2) and this course's training length: network size, inputs,
-#: scale of the input weights and biases, the trial generator and the Adam steps.
-RECIPES: dict[str, dict] = {
-    "perception": {
-        "N": 128,
-        "n_in": 1,
-        "input_scale": 1 / np.sqrt(3),
-        "trials": perception_trials,
-        "n_steps": 200,
-    },
-    "decision": {
-        "N": 256,
-        "n_in": 2,
-        "input_scale": 0.5,
-        "trials": decision_trials,
-        "n_steps": 300,
-    },
-}
-
-
-def _recipe(task: str) -> dict:
-    if task not in RECIPES:
-        raise ValueError(f"task must be one of {sorted(RECIPES)}, got {task!r}")
-    return RECIPES[task]
-
-
 def initial_network(task: str, seed: int):
     """The untrained network of ``task`` (``'perception'`` or ``'decision'``) for ``seed``:
     :meth:`rnnlab.models.leaky_relu.LeakyReLURNN.random` with the recipe's sizes."""
-    r = _recipe(task)
+    r = check_task(task)
     return LeakyReLURNN.random(r["N"], r["n_in"], seed=seed, input_scale=r["input_scale"])
 
 
@@ -217,7 +190,7 @@ def load_trained(task: str) -> dict:
         ``frames``, the snapshot summaries of network 0
         (:func:`rnnlab.widgets.training_changes.training_frames`).
     """
-    _recipe(task)
+    check_task(task)
     path = _DATA / f"training_changes_{task}.npz"
     with np.load(path) as f:
         data = {k: f[k] for k in f.files}

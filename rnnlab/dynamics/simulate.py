@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from rnnlab._internal.blas import single_blas_thread
+from rnnlab._internal.blas import blas_limited
 from rnnlab._internal.validation import as_states, positive_float
 from rnnlab.dynamics.systems import DynamicalSystem
 
@@ -23,7 +23,7 @@ __all__ = ["simulate"]
 METHODS = ("euler", "rk45")
 
 
-@single_blas_thread
+@blas_limited
 def simulate(
     system: DynamicalSystem,
     x0,

@@ -32,7 +32,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rnnlab._internal.blas import single_blas_thread
+from rnnlab._internal.blas import blas_limited
 from rnnlab._internal.validation import (
     as_matrix,
     as_states,
@@ -178,7 +178,7 @@ class DynamicalSystem(metaclass=_SystemType):
             M = M + np.eye(self.dim)
         return M[0] if single else M
 
-    @single_blas_thread
+    @blas_limited
     def eigenvalues(self, x) -> np.ndarray:
         """Eigenvalues of :meth:`stability_matrix`, sorted from least to most stable.
 

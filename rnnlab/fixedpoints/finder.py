@@ -60,7 +60,7 @@ import numpy as np
 import scipy.linalg
 import scipy.optimize
 
-from rnnlab._internal.blas import single_blas_thread
+from rnnlab._internal.blas import blas_limited
 from rnnlab._internal.validation import as_states, positive_float, positive_int
 from rnnlab.dynamics.systems import DynamicalSystem
 from rnnlab.fixedpoints.result import FixedPoints, build_result
@@ -84,7 +84,7 @@ def _check_common(system, x0, tol_fixed, tol_slow, max_iter, dedup_tol):
     return X0, tol_fixed, tol_slow, max_iter, dedup_tol
 
 
-@single_blas_thread
+@blas_limited
 def find_fixed_points(
     system: DynamicalSystem,
     x0,
@@ -200,7 +200,7 @@ def _search(
     )
 
 
-@single_blas_thread
+@blas_limited
 def descend(
     system: DynamicalSystem,
     x0,
@@ -421,7 +421,7 @@ def _solve(A, b, fallback=None):
         return out
 
 
-@single_blas_thread
+@blas_limited
 def minimize_q(
     system: DynamicalSystem,
     x0,

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse.linalg
 
-from rnnlab._internal.blas import single_blas_thread
+from rnnlab._internal.blas import blas_limited
 from rnnlab._internal.validation import as_matrix, positive_float, positive_int
 from rnnlab.dynamics.systems import DynamicalSystem
 
@@ -95,7 +95,7 @@ def unstable_directions(system: DynamicalSystem, x, n_unstable: int) -> np.ndarr
     return D / np.linalg.norm(D, axis=1, keepdims=True)
 
 
-@single_blas_thread
+@blas_limited
 def connections(
     system: DynamicalSystem,
     points,

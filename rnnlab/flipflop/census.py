@@ -75,7 +75,7 @@ import time
 
 import numpy as np
 
-from rnnlab._internal.blas import single_blas_thread
+from rnnlab._internal.blas import blas_limited
 from rnnlab._internal.validation import as_matrix, positive_float, positive_int
 from rnnlab.dynamics.stability import rightmost_real_part
 from rnnlab.fixedpoints.finder import descend, find_fixed_points
@@ -102,7 +102,7 @@ _CHORD_NEAREST = 3  # known points tried by chord steps per start
 _DEDUP_TOL = 1e-5  # the finder's default: points closer than this (max-norm) are one
 
 
-@single_blas_thread
+@blas_limited
 def census(
     esn: ESN,
     states,

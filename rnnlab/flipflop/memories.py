@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlab._internal.blas import single_blas_thread
+from rnnlab._internal.blas import blas_limited
 from rnnlab._internal.validation import positive_float, positive_int
 from rnnlab.dynamics.stability import rightmost_real_part
 from rnnlab.fixedpoints.newton import chord_newton, lu_at
@@ -64,7 +64,7 @@ class Memories:
         return f"Memories({len(self)} of {len(self) + len(self.missing)} patterns)"
 
 
-@single_blas_thread
+@blas_limited
 def find_memories(
     esn: ESN, *, pulse_length: int = 11, gap: int = 40, hold: int = 300, tol_fixed: float = 1e-20
 ) -> Memories:

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlab._internal.blas import single_blas_thread
+from rnnlab._internal.blas import blas_limited
 from rnnlab._internal.validation import as_matrix, as_vector, positive_float, positive_int
 from rnnlab.models.esn import ESN
 
@@ -105,7 +105,7 @@ def perturbed(esn: ESN, E) -> ESN:
 
 
 # -- batched simulation -----------------------------------------------------------------------
-@single_blas_thread
+@blas_limited
 def run_perturbed(
     esn, inputs, etas, Z, *, x0=None, project=None
 ) -> tuple[np.ndarray, np.ndarray | None]:

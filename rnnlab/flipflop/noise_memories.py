@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlab._internal.blas import single_blas_thread
+from rnnlab._internal.blas import blas_limited
 from rnnlab._internal.validation import positive_float, positive_int
 from rnnlab.dynamics.stability import rightmost_real_part
 from rnnlab.dynamics.systems import RateRNN
@@ -122,7 +122,7 @@ class MemoryFate:
         return self.table()
 
 
-@single_blas_thread
+@blas_limited
 def track_memories(
     esn: ESN,
     memories: Memories,

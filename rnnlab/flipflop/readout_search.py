@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlab._internal.blas import single_blas_thread
+from rnnlab._internal.blas import blas_limited
 from rnnlab._internal.validation import as_matrix, positive_float, positive_int
 from rnnlab.fixedpoints.finder import find_fixed_points
 from rnnlab.fixedpoints.result import FixedPoints
@@ -57,7 +57,7 @@ def _relax(esn: ESN, z: np.ndarray, x: np.ndarray, tol: float, max_iter: int = 5
     return x, J, False
 
 
-@single_blas_thread
+@blas_limited
 def readout_search(
     esn: ESN,
     starts,

@@ -56,7 +56,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlab._internal.blas import single_blas_thread
+from rnnlab._internal.blas import blas_limited
 from rnnlab._internal.validation import as_matrix, check_real, positive_float, positive_int
 from rnnlab.dynamics.systems import TanhMap
 from rnnlab.models.training_loop import TrainingHistory, train
@@ -400,7 +400,7 @@ def _windows(
         n_chunk += 1
 
 
-@single_blas_thread
+@blas_limited
 def train_flipflop(
     model: TanhRNN,
     task: FlipFlopTask,

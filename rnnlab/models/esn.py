@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlab._internal.blas import single_blas_thread
+from rnnlab._internal.blas import blas_limited
 from rnnlab._internal.validation import (
     as_matrix,
     as_state_stack,
@@ -104,7 +104,7 @@ class ESN:
         """Replace the readout (e.g. with a snapshot from training)."""
         self.W_o = as_matrix(W_o, "W_o", shape=(self.n_out, self.N))
 
-    @single_blas_thread
+    @blas_limited
     def run(self, inputs, *, x0=None, W_o=None) -> tuple[np.ndarray, np.ndarray]:
         """Run the closed loop with a frozen readout.
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import blas
 
-from rnnlab._internal.blas import single_blas_thread
+from rnnlab._internal.blas import blas_limited
 from rnnlab._internal.progress import progress_bar
 from rnnlab._internal.validation import as_matrix, as_vector, positive_float, positive_int
 from rnnlab.models.esn import ESN
@@ -77,7 +77,7 @@ def _check_sequence(esn: ESN, inputs, targets):
     return U, Y
 
 
-@single_blas_thread
+@blas_limited
 def train_force(
     esn: ESN,
     inputs,
@@ -175,7 +175,7 @@ def train_force(
     )
 
 
-@single_blas_thread
+@blas_limited
 def fit_ridge(
     esn: ESN,
     inputs,

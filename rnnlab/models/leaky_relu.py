@@ -38,7 +38,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rnnlab._internal.blas import single_blas_thread
+from rnnlab._internal.blas import blas_limited
 from rnnlab._internal.validation import (
     as_matrix,
     as_states,
@@ -202,7 +202,7 @@ class LeakyReLURNN:
             D[:, t] = d
         return R, D
 
-    @single_blas_thread
+    @blas_limited
     def run(
         self, inputs, *, seed=None, r0=None, noise: bool = True
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -244,7 +244,7 @@ class LeakyReLURNN:
         _, Z = self.run(U, seed=seed)
         return float(np.sum(m[None, :, None] * (Z - Y) ** 2) / (U.shape[0] * Y.shape[2] * m.sum()))
 
-    @single_blas_thread
+    @blas_limited
     def loss_and_grad(self, batch, state=None) -> tuple[float, dict, None]:
         r"""Loss and :math:`\partial L/\partial W` on ``batch = (trials, noise_seed)``.
 

@@ -27,6 +27,7 @@ from rnnlab._internal.validation import positive_float, positive_int
 
 __all__ = [
     "DECISION_LEVELS",
+    "RECIPES",
     "Trials",
     "accuracy",
     "decision_trials",
@@ -191,3 +192,30 @@ def accuracy(outputs, trials: Trials, *, last: int = 20) -> float:
     z = Z[:, -last:, 0].mean(axis=1)
     y = trials.targets[:, -1, 0]
     return float(np.mean((z > mid) == (y > mid)))
+
+
+#: The report's two networks (§2) and this course's training length: network size, inputs,
+#: scale of the input weights and biases, the trial generator and the Adam steps.
+RECIPES: dict[str, dict] = {
+    "perception": {
+        "N": 128,
+        "n_in": 1,
+        "input_scale": 1 / np.sqrt(3),
+        "trials": perception_trials,
+        "n_steps": 200,
+    },
+    "decision": {
+        "N": 256,
+        "n_in": 2,
+        "input_scale": 0.5,
+        "trials": decision_trials,
+        "n_steps": 300,
+    },
+}
+
+
+def check_task(task: str) -> dict:
+    """The recipe of ``task``, or a ValueError naming the tasks there are."""
+    if task not in RECIPES:
+        raise ValueError(f"task must be one of {sorted(RECIPES)}, got {task!r}")
+    return RECIPES[task]

@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg
 
-from rnnlab._internal.blas import single_blas_thread
+from rnnlab._internal.blas import blas_limited
 from rnnlab._internal.validation import as_matrix, as_vector, positive_float, positive_int
 from rnnlab.dynamics.nonlinearities import Nonlinearity, nonlinearity
 from rnnlab.theory.meanfield import NoFadingMemory
@@ -54,7 +54,7 @@ def random_reservoir(N: int, g: float, *, seed: int | np.random.Generator):
     return J, u
 
 
-@single_blas_thread
+@blas_limited
 def relax(
     J, u, A: float, phi: str | Nonlinearity = "tanh", *, tol: float = 1e-10, max_iter: int = 50
 ) -> np.ndarray:

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.linalg
 
-from rnnlab._internal.blas import single_blas_thread
+from rnnlab._internal.blas import blas_limited
 from rnnlab._internal.validation import as_state_stack, as_vector, positive_float, positive_int
 from rnnlab.dynamics.nonlinearities import Nonlinearity
 from rnnlab.dynamics.simulate import simulate
@@ -52,7 +52,7 @@ from rnnlab.dynamics.systems import RateRNN
 __all__ = ["TrainedReservoir"]
 
 
-@single_blas_thread
+@blas_limited
 def eigenvalues_rightmost_first(M: np.ndarray) -> np.ndarray:
     """Eigenvalues of ``M`` sorted by decreasing real part (ties keep LAPACK's order)."""
     lam = scipy.linalg.eigvals(M, check_finite=False)
@@ -199,7 +199,7 @@ class TrainedReservoir:
             logratio = np.log(s[..., None] - p).sum(-1) - np.log(s[..., None] - lam).sum(-1)
         return 1.0 - np.exp(logratio)
 
-    @single_blas_thread
+    @blas_limited
     def _solve(self, s: np.ndarray, n: int, b) -> np.ndarray:
         b = self.u if b is None else b
         d = self.phi.df(self.x[n])
@@ -285,7 +285,7 @@ class TrainedReservoir:
         t, X = simulate(self.closed_loop(), self.x[n] + eps * d, duration, dt=dt)
         return t, (self.readout(X) - self.targets[n]) / eps, (X - self.x[n]) / eps
 
-    @single_blas_thread
+    @blas_limited
     def noise_response(
         self,
         n: int = 0,

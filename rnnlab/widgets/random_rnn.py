@@ -7,8 +7,8 @@ import html
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.lines import Line2D
-from threadpoolctl import threadpool_limits
 
+from rnnlab import blas_limited
 from rnnlab._internal.validation import positive_float, positive_int
 from rnnlab.dynamics.simulate import simulate
 from rnnlab.dynamics.stability import classify
@@ -164,14 +164,8 @@ class RandomRNNApp(App):
 
     def _refresh(self) -> None:
         N, g = int(self.N_slider.value), float(self.g_slider.value)
-        # One BLAS thread: on a busy 2-core machine two were several times slower.
-        with threadpool_limits(1):
-            self.system = net = random_rnn(N, g, seed=self.seed)
-            lam = net.eigenvalues(np.zeros(N))
-            x0 = np.random.default_rng((self.seed, 1)).standard_normal(N)
-            t, x = simulate(net, x0, self.duration, dt=0.1)
-            starts = sample_states(x[len(x) // 2 :], self.n_starts, seed=self.seed)
-            self.fps = find_fixed_points(net, starts, max_iter=self.max_iter)
+        net, lam, t, x, self.fps = self._compute(N, g)
+        self.system = net
         update_spectrum(self.spectrum, lam, radius=g, center=-1.0)
         self.ax_spectrum.set_title(f"eigenvalues of $J(0) = -I + W$, N = {N}, g = {g:.2f}")
         for i, line in enumerate(self.trace_lines):
@@ -181,6 +175,15 @@ class RandomRNNApp(App):
         self.ax_traces.set_ylim(-top, top)
         self.fp_text.set_text(self.fixed_point_line(lam))
         self.table.value = f"<p>{html.escape(self.fp_text.get_text())}</p>"
+
+    @blas_limited  # rnnlab's BLAS-thread setting (one thread by default) for the whole update
+    def _compute(self, N: int, g: float):
+        net = random_rnn(N, g, seed=self.seed)
+        lam = net.eigenvalues(np.zeros(N))
+        x0 = np.random.default_rng((self.seed, 1)).standard_normal(N)
+        t, x = simulate(net, x0, self.duration, dt=0.1)
+        starts = sample_states(x[len(x) // 2 :], self.n_starts, seed=self.seed)
+        return net, lam, t, x, find_fixed_points(net, starts, max_iter=self.max_iter)
 
     def fixed_point_line(self, lam: np.ndarray) -> str:
         """One line: the origin's type and what the search from the trajectory found."""
