@@ -187,13 +187,7 @@ def census(
             "pass a longer trajectory or fewer samples"
         )
     noise = positive_float(noise, "noise", allow_zero=True)
-    try:
-        scales = np.asarray(scales, dtype=float)
-        ok = scales.ndim == 1 and scales.size > 0 and np.all(np.isfinite(scales) & (scales > 0))
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        raise ValueError(f"scales must be a non-empty sequence of positive numbers, got {scales!r}")
+    scales = _checked_scales(scales)
     rounds = positive_int(rounds, "rounds")
     tol_fixed = positive_float(tol_fixed, "tol_fixed")
     tol_slow = positive_float(tol_slow, "tol_slow")
@@ -208,19 +202,54 @@ def census(
 
     system = esn.closed_loop(W_o=W_o)
     search = _Search(system, tol_fixed, tol_slow)
+    _first_round(search, esn, S, scales, n_samples, noise, rng)
+    rounds_run = _later_rounds(search, esn, W_o, rounds, noise, zero_threshold, rng)
+    # One clean result from the points found (they converge at once) and the slow candidates.
+    final = find_fixed_points(
+        system,
+        np.vstack([search.x, search.slow_candidates()]),
+        tol_fixed=tol_fixed,
+        tol_slow=tol_slow,
+    )
+    return _result(esn, W_o, search, final, zero_threshold, connect, rng, rounds_run, t_start)
 
-    # Round 1: the output-space starts before the trajectory samples, which then mostly
-    # lead to points already known and are resolved by chord steps.
-    if system.odd:
-        search.run(np.zeros((1, N)), "origin")
+
+def _checked_scales(scales) -> np.ndarray:
+    try:
+        scales = np.asarray(scales, dtype=float)
+        ok = scales.ndim == 1 and scales.size > 0 and np.all(np.isfinite(scales) & (scales > 0))
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"scales must be a non-empty sequence of positive numbers, got {scales!r}")
+    return scales
+
+
+def _first_round(search: _Search, esn: ESN, S, scales, n_samples: int, noise: float, rng) -> None:
+    """Round 1: the origin, the output-space starts, then the trajectory samples.
+
+    The output-space starts go before the trajectory samples, which then mostly lead to
+    points already known and are resolved by chord steps.
+    """
+    if search.system.odd:
+        search.run(np.zeros((1, esn.N)), "origin")
     levels = (-_OUTPUT_LEVEL, 0.0, _OUTPUT_LEVEL)
-    Z = np.array([z for z in itertools.product(levels, repeat=n_out) if any(z)])
+    Z = np.array([z for z in itertools.product(levels, repeat=esn.n_out) if any(z)])
     for s in scales:
         search.run(s * Z @ esn.W_fb.T, "output-space")
     picked = S[rng.choice(len(S), size=n_samples, replace=False)]
     search.run(picked + noise * rng.standard_normal(picked.shape), "trajectory")
 
-    # Later rounds: starts derived from the points found so far, each made once.
+
+def _later_rounds(
+    search: _Search, esn: ESN, W_o, rounds: int, noise: float, zero_threshold: float, rng
+) -> int:
+    """Rounds 2, 3, ...: starts derived from the points found so far, each made once.
+
+    Stops after a round that adds no point, or after ``rounds`` in all; returns the number
+    of rounds run, the first included.
+    """
+    N = esn.N
     rounds_run, n_seen, pairs_done, faces_done = 1, 0, set(), set()
     while rounds_run < rounds:
         X, stable = search.x, np.flatnonzero(search.stable)
@@ -232,20 +261,20 @@ def census(
             "midpoints": np.array([0.5 * (X[i] + X[j]) for i, j in pairs]).reshape(-1, N),
             "centroids": _face_centroids(X[stable], patterns, faces_done),
             "perturbed": fresh + noise * rng.standard_normal(fresh.shape),
-            "mirror": -fresh if system.odd else np.empty((0, N)),
+            "mirror": -fresh if search.system.odd else np.empty((0, N)),
         }
         new_points = sum(search.run(X0, kind) for kind, X0 in derived.items() if len(X0))
         rounds_run += 1
         if new_points == 0:
             break
+    return rounds_run
 
-    # One clean result from the points found (they converge at once) and the slow candidates.
-    final = find_fixed_points(
-        system,
-        np.vstack([search.x, search.slow_candidates()]),
-        tol_fixed=tol_fixed,
-        tol_slow=tol_slow,
-    )
+
+def _result(
+    esn: ESN, W_o, search: _Search, final, zero_threshold, connect, rng, rounds_run, t_start
+) -> Census:
+    """The census of the fixed points in ``final``: readout and connection patterns, and
+    for every start the point it reached."""
     points = final.subset(final.status == "fixed")
     reached = np.concatenate(search.reached)
     readout = esn.phi.f(points.x) @ W_o.T
@@ -254,7 +283,7 @@ def census(
     links = [() for _ in range(points.n_points)]
     if connect:
         links = manifold_connections(
-            system, points.x, points.n_unstable, points.x[stable], seed=rng
+            search.system, points.x, points.n_unstable, points.x[stable], seed=rng
         )
     links = [tuple(int(stable[j]) for j in link) for link in links]
     kinds = np.array(search.kinds, dtype=object)
@@ -264,7 +293,7 @@ def census(
         bits=bits,
         connections=links,
         connected_bits=connected_bits(readout, links, points.n_unstable),
-        n_bits=n_out,
+        n_bits=esn.n_out,
         seeds_used={k: int(np.sum(kinds == k)) for k in SEED_KINDS},
         starts=np.concatenate(search.starts),
         start_kind=kinds,

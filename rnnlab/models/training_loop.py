@@ -154,6 +154,60 @@ def train(
     FloatingPointError
         If the loss or the gradient becomes NaN or infinite (lower ``lr`` or set ``clip_norm``).
     """
+    n_steps, validate_every, patience, min_delta, clip_norm = _checked_settings(
+        model, n_steps, validate_every, patience, min_delta, clip_norm, target, validate
+    )
+    optimizer = _optimizer_for(model, optimizer, lr)
+    history = TrainingHistory()
+    # Lists while running (what ``callback`` sees), arrays at the end.
+    history.loss, history.grad_norm, history.val_step, history.val_value = [], [], [], []
+    best = _Best(min_delta, patience, target)
+    bar = progress_bar(n_steps, desc) if progress else None
+    start = time.perf_counter()
+    state = None
+    stopped = "n_steps"
+    iterator = iter(batches)
+    try:
+        for step in range(1, n_steps + 1):
+            batch = _next_batch(iterator, step, n_steps)
+            loss, norm, state = _step(model, optimizer, batch, state, step, clip_norm)
+            history.loss.append(float(loss))
+            history.grad_norm.append(norm)
+            reason = None
+            if validate is not None and (step % validate_every == 0 or step == n_steps):
+                value = float(validate(model))
+                history.val_step.append(step)
+                history.val_value.append(value)
+                reason = best.record(step, value, model.params)
+            if callback is not None:
+                callback(step, model, history)
+            if bar is not None:
+                _show_progress(bar, step, loss, history.val_value, reason)
+            if reason is not None:
+                stopped = reason
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+
+    if validate is not None and restore_best and best.params is not None:
+        for k, p in model.params.items():
+            p[...] = best.params[k]  # in place: the optimiser and the model share the arrays
+    history.loss = np.asarray(history.loss)
+    history.grad_norm = np.asarray(history.grad_norm)
+    history.val_step = np.asarray(history.val_step, dtype=int)
+    history.val_value = np.asarray(history.val_value)
+    history.best_step = int(best.step)
+    history.best_value = float(best.value) if best.step >= 0 else float("nan")
+    history.stopped = stopped
+    history.seconds = time.perf_counter() - start
+    return history
+
+
+def _checked_settings(
+    model, n_steps, validate_every, patience, min_delta, clip_norm, target, validate
+) -> tuple[int, int, int | None, float, float | None]:
+    """Check :func:`train`'s model and settings; return the settings normalised."""
     if not isinstance(getattr(model, "params", None), dict) or not callable(
         getattr(model, "loss_and_grad", None)
     ):
@@ -171,85 +225,68 @@ def train(
         raise ValueError(f"target must be a finite number, got {target}")
     if validate is None and (patience is not None or target is not None):
         raise ValueError("patience and target need a validate function")
+    return n_steps, validate_every, patience, min_delta, clip_norm
+
+
+def _optimizer_for(model, optimizer: Adam | None, lr: float) -> Adam:
+    """The given optimiser, checked to be over ``model.params``, or a new Adam."""
     if optimizer is None:
-        optimizer = Adam(model.params, lr=lr)
-    elif optimizer.params is not model.params:
+        return Adam(model.params, lr=lr)
+    if optimizer.params is not model.params:
         raise ValueError("optimizer must have been made over model.params")
+    return optimizer
 
-    losses: list[float] = []
-    norms: list[float] = []
-    val_steps: list[int] = []
-    val_values: list[float] = []
-    best = {"value": np.inf, "step": -1, "params": None, "since": 0}
-    history = TrainingHistory()
-    history.loss, history.grad_norm = losses, norms  # lists while running, arrays at the end
-    history.val_step, history.val_value = val_steps, val_values
 
-    def run_validation(step: int) -> str | None:
-        value = float(validate(model))
-        val_steps.append(step)
-        val_values.append(value)
-        if value < best["value"] - min_delta or best["step"] < 0:
-            best.update(value=value, step=step, since=0)
-            best["params"] = {k: p.copy() for k, p in model.params.items()}
+def _next_batch(iterator, step: int, n_steps: int):
+    """The batch for ``step``; a clear error when ``batches`` is exhausted."""
+    try:
+        return next(iterator)
+    except StopIteration:
+        raise ValueError(f"batches ran out after {step - 1} of n_steps={n_steps}") from None
+
+
+def _step(model, optimizer: Adam, batch, state, step: int, clip_norm: float | None):
+    """One update: loss and gradient on ``batch``, checked, clipped, and an Adam step.
+
+    Returns the loss, the gradient norm before clipping, and the state for the next batch.
+    """
+    loss, grads, state = model.loss_and_grad(batch, state)
+    norm = _norm(grads)
+    if not (np.isfinite(loss) and np.isfinite(norm)):
+        raise FloatingPointError(
+            f"loss or gradient became non-finite at step {step}: lower lr or set clip_norm"
+        )
+    if clip_norm is not None and norm > clip_norm:
+        grads = {k: g * (clip_norm / norm) for k, g in grads.items()}
+    optimizer.step(grads)
+    return loss, norm, state
+
+
+class _Best:
+    """Early-stopping bookkeeping: the best validation so far and the validations since."""
+
+    def __init__(self, min_delta: float, patience: int | None, target: float | None):
+        self.min_delta, self.patience, self.target = min_delta, patience, target
+        self.value, self.step, self.params, self.since = np.inf, -1, None, 0
+
+    def record(self, step: int, value: float, params: dict[str, np.ndarray]) -> str | None:
+        """Take the validation ``value`` at ``step``; return why to stop, or None."""
+        if value < self.value - self.min_delta or self.step < 0:
+            self.value, self.step, self.since = value, step, 0
+            self.params = {k: p.copy() for k, p in params.items()}
         else:
-            best["since"] += 1
-        if target is not None and value <= target:
+            self.since += 1
+        if self.target is not None and value <= self.target:
             return "target"
-        if patience is not None and best["since"] >= patience:
+        if self.patience is not None and self.since >= self.patience:
             return "patience"
         return None
 
-    bar = progress_bar(n_steps, desc) if progress else None
-    start = time.perf_counter()
-    state = None
-    stopped = "n_steps"
-    iterator = iter(batches)
-    try:
-        for step in range(1, n_steps + 1):
-            try:
-                batch = next(iterator)
-            except StopIteration:
-                raise ValueError(f"batches ran out after {step - 1} of n_steps={n_steps}") from None
-            loss, grads, state = model.loss_and_grad(batch, state)
-            norm = _norm(grads)
-            if not (np.isfinite(loss) and np.isfinite(norm)):
-                raise FloatingPointError(
-                    f"loss or gradient became non-finite at step {step}: lower lr or set clip_norm"
-                )
-            if clip_norm is not None and norm > clip_norm:
-                grads = {k: g * (clip_norm / norm) for k, g in grads.items()}
-            optimizer.step(grads)
-            losses.append(float(loss))
-            norms.append(norm)
-            reason = None
-            if validate is not None and (step % validate_every == 0 or step == n_steps):
-                reason = run_validation(step)
-            if callback is not None:
-                callback(step, model, history)
-            if bar is not None:
-                bar.update(1)
-                if step % 50 == 0 or reason is not None:
-                    post = {"loss": f"{loss:.4g}"}
-                    if val_values:
-                        post["val"] = f"{val_values[-1]:.4g}"
-                    bar.set_postfix(post, refresh=False)
-            if reason is not None:
-                stopped = reason
-                break
-    finally:
-        if bar is not None:
-            bar.close()
 
-    if validate is not None and restore_best and best["params"] is not None:
-        for k, p in model.params.items():
-            p[...] = best["params"][k]  # in place: the optimiser and the model share the arrays
-    history.loss = np.asarray(losses)
-    history.grad_norm = np.asarray(norms)
-    history.val_step = np.asarray(val_steps, dtype=int)
-    history.val_value = np.asarray(val_values)
-    history.best_step = int(best["step"])
-    history.best_value = float(best["value"]) if best["step"] >= 0 else float("nan")
-    history.stopped = stopped
-    history.seconds = time.perf_counter() - start
-    return history
+def _show_progress(bar, step: int, loss, val_values: list[float], reason: str | None) -> None:
+    bar.update(1)
+    if step % 50 == 0 or reason is not None:
+        post = {"loss": f"{loss:.4g}"}
+        if val_values:
+            post["val"] = f"{val_values[-1]:.4g}"
+        bar.set_postfix(post, refresh=False)

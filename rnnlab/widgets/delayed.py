@@ -87,13 +87,47 @@ class DelayedFlipFlopApp(App):
         self.after = np.asarray(after, dtype=float)
         self._hold = False
         self._image = None
+        self._precompute(n_steps, seed, pulse_rate, pulse_length, pre, post, quiet, before, after)
+        lags = self.averages[self.delays[0]].lags
 
-        # -- precompute every view ------------------------------------------------------
+        self.fig = self._new_figure((10.5, 7.0))
+        gs = self.fig.add_gridspec(2, 2)
+        self.ax_pc = self.fig.add_subplot(gs[0, 0])
+        self.ax_out = self.fig.add_subplot(gs[0, 1])
+        self.ax_modes = self.fig.add_subplot(gs[1, 0])
+        self.ax_spec = self.fig.add_subplot(gs[1, 1])
+        self._build_path_panel(post)
+        self._build_output_panel(lags)
+        self._build_mode_panel(lags)
+        self.spectrum = plot_spectrum(
+            self.spectra[delay]["eigenvalues"], discrete=True, ax=self.ax_spec, s=10
+        )
+        self.ax_spec.set_xlim(-1.6, 1.6)
+        self.ax_spec.set_ylim(-1.6, 1.6)
+        self.title = self.fig.suptitle("")
+
+        self.table = widgets.HTML()
+        self.delay_slider = widgets.SelectionSlider(
+            options=self.delays, value=delay, description="delay Δ"
+        )
+        self.lag_slider = widgets.IntSlider(
+            value=0, min=int(lags[0]), max=int(lags[-1]), description="lag τ"
+        )
+        self.delay_slider.observe(self._on_change, names="value")
+        self.lag_slider.observe(self._on_change, names="value")
+        self._show_delay(delay)
+        self._show_lag(0)
+
+    # -- building ----------------------------------------------------------------------------
+    def _precompute(
+        self, n_steps, seed, pulse_rate, pulse_length, pre, post, quiet, before, after
+    ) -> None:
+        """Every view: for each delay, a test stream, its switch average and W's spectrum."""
         self.averages: dict[int, TriggeredAverage] = {}
         self.accuracy: dict[int, float] = {}
         self.spectra: dict[int, dict] = {}
         for d in self.delays:
-            info = networks[d].info
+            info = self.networks[d].info
             rate = info.get("pulse_rate") if pulse_rate is None else pulse_rate
             length = info.get("pulse_length") if pulse_length is None else pulse_length
             if rate is None or length is None:
@@ -102,22 +136,15 @@ class DelayedFlipFlopApp(App):
                 )
             task = FlipFlopTask(3, float(rate), int(length), d, pulse_at_start=True)
             u, y = task.generate(n_steps, seed=seed)
-            S, Y = networks[d].run(u)
+            S, Y = self.networks[d].run(u)
             self.accuracy[d] = bit_accuracy(Y, y)
             self.averages[d] = triggered_average(
                 S, Y, u, before=before, after=after, pre=pre, post=post, quiet=quiet, n_components=6
             )
-            self.spectra[d] = spectrum_summary(networks[d].W)
-        lags = self.averages[self.delays[0]].lags
+            self.spectra[d] = spectrum_summary(self.networks[d].W)
 
-        # -- the figure ----------------------------------------------------------------------
-        self.fig = self._new_figure((10.5, 7.0))
-        gs = self.fig.add_gridspec(2, 2)
-        self.ax_pc = self.fig.add_subplot(gs[0, 0])
-        self.ax_out = self.fig.add_subplot(gs[0, 1])
-        self.ax_modes = self.fig.add_subplot(gs[1, 0])
-        self.ax_spec = self.fig.add_subplot(gs[1, 1])
-
+    def _build_path_panel(self, post: int) -> None:
+        """Top left: the average path in its first two PCs, with start, end and now."""
         (self.path_line,) = self.ax_pc.plot([], [], color="0.5", lw=1.2, marker=".", ms=4)
         (self.start_dot,) = self.ax_pc.plot(
             [], [], "s", color="#1f77b4", ms=7, label="before pulse"
@@ -128,6 +155,8 @@ class DelayedFlipFlopApp(App):
         self.ax_pc.set_ylabel("PC2 of the average")
         self.ax_pc.legend(loc="best", fontsize="x-small")
 
+    def _build_output_panel(self, lags: np.ndarray) -> None:
+        """Top right: the average outputs and the target of the switching bit against lag."""
         self.out_lines = [
             self.ax_out.plot(
                 lags, np.zeros(len(lags)), color=f"C{k}", lw=1.5, label=f"$Y_{k + 1}$"
@@ -145,6 +174,8 @@ class DelayedFlipFlopApp(App):
         self.ax_out.set_ylabel("average output")
         self.ax_out.legend(loc="center right", fontsize="x-small")
 
+    def _build_mode_panel(self, lags: np.ndarray) -> None:
+        """Bottom left: the first six PCs of the average against lag, one band each."""
         self.mode_lines = [
             self.ax_modes.plot(lags, np.zeros(len(lags)), color=f"C{k}", lw=1.2)[0]
             for k in range(6)
@@ -156,26 +187,7 @@ class DelayedFlipFlopApp(App):
         self.modes_now = self.ax_modes.axvline(0, color="#d62728", lw=1)
         self.ax_modes.set_xlabel("lag τ (each PC scaled to its largest |value|)")
 
-        self.spectrum = plot_spectrum(
-            self.spectra[delay]["eigenvalues"], discrete=True, ax=self.ax_spec, s=10
-        )
-        self.ax_spec.set_xlim(-1.6, 1.6)
-        self.ax_spec.set_ylim(-1.6, 1.6)
-        self.title = self.fig.suptitle("")
-
-        # -- controls ------------------------------------------------------------------------
-        self.table = widgets.HTML()
-        self.delay_slider = widgets.SelectionSlider(
-            options=self.delays, value=delay, description="delay Δ"
-        )
-        self.lag_slider = widgets.IntSlider(
-            value=0, min=int(lags[0]), max=int(lags[-1]), description="lag τ"
-        )
-        self.delay_slider.observe(self._on_change, names="value")
-        self.lag_slider.observe(self._on_change, names="value")
-        self._show_delay(delay)
-        self._show_lag(0)
-
+    # -- layout ------------------------------------------------------------------------------
     def _controls(self) -> list:
         return [widgets.HBox([self.delay_slider, self.lag_slider])]
 

@@ -97,15 +97,40 @@ class NoiseApp(App):
         gs = self.fig.add_gridspec(1, 2, width_ratios=[1, 1.2])
         self.ax = self.fig.add_subplot(gs[0, 0], projection="3d")
         self.ax_out = self.fig.add_subplot(gs[0, 1])
+        self._build_portrait(memories, labels)
+        self._build_outputs(T, n_out)
 
-        # Axes limits from the unperturbed run, so that what noise does is seen against it.
-        _, clean = run_perturbed(esn, self.inputs, [0.0], self.Z[:1], project=self._three)
+        if not 1e-4 <= eta <= 1.0:
+            raise ValueError(f"eta must be between 1e-4 and 1 (the slider's range), got {eta}")
+        self.eta_slider = widgets.FloatLogSlider(
+            value=eta,
+            base=10,
+            min=-4,
+            max=0,
+            step=0.1,
+            description="η",
+            continuous_update=False,
+            readout_format=".1e",
+        )
+        self.draw_slider = widgets.IntSlider(
+            value=0, min=0, max=len(self.Z) - 1, description="draw", continuous_update=False
+        )
+        self.table = widgets.HTML()
+        self.eta_slider.observe(self._on_change, names="value")
+        self.draw_slider.observe(self._on_change, names="value")
+        self._show()
+
+    # -- building --------------------------------------------------------------------------
+    def _build_portrait(self, memories, labels) -> None:
+        """The 3-D panel: the unperturbed run, the memories as rings, and limits from both,
+        so that what noise does is seen against them."""
+        _, clean = run_perturbed(self.esn, self.inputs, [0.0], self.Z[:1], project=self._three)
         clean = clean[0, 0]
         (self.trajectory_line,) = self.ax.plot(*clean.T, color=TRAJECTORY_COLOR, lw=0.7, alpha=0.7)
         handles = [Line2D([], [], color=TRAJECTORY_COLOR, lw=1, label="perturbed run")]
         every = clean
         if memories is not None:
-            M = self._three(as_matrix(memories, "memories", shape=(None, esn.N)))
+            M = self._three(as_matrix(memories, "memories", shape=(None, self.esn.N)))
             self.ax.scatter(
                 *M.T, s=120, facecolors="none", edgecolors="0.4", linewidths=1.2, depthshade=False
             )
@@ -133,6 +158,8 @@ class NoiseApp(App):
             set_label(text)
         self.ax.legend(handles=handles, loc="upper left", fontsize="x-small")
 
+    def _build_outputs(self, T: int, n_out: int) -> None:
+        """The right panel: targets (dashed) and one output line per channel, offset by 3."""
         t = np.arange(T)
         self.offsets = 3.0 * np.arange(n_out)[::-1]
         self.output_lines = []
@@ -146,32 +173,13 @@ class NoiseApp(App):
         self.ax_out.set_xlabel("test step (weights frozen)")
         self.title = self.ax_out.set_title("", fontsize="medium")
 
-        if not 1e-4 <= eta <= 1.0:
-            raise ValueError(f"eta must be between 1e-4 and 1 (the slider's range), got {eta}")
-        self.eta_slider = widgets.FloatLogSlider(
-            value=eta,
-            base=10,
-            min=-4,
-            max=0,
-            step=0.1,
-            description="η",
-            continuous_update=False,
-            readout_format=".1e",
-        )
-        self.draw_slider = widgets.IntSlider(
-            value=0, min=0, max=len(self.Z) - 1, description="draw", continuous_update=False
-        )
-        self.table = widgets.HTML()
-        self.eta_slider.observe(self._on_change, names="value")
-        self.draw_slider.observe(self._on_change, names="value")
-        self._show()
-
     def _three(self, X) -> np.ndarray:
         P = np.asarray(self.project(X), dtype=float)
         if P.shape[-1] < 3:
             raise ValueError(f"the projection must give at least 3 coordinates, got {P.shape[-1]}")
         return P[..., :3]
 
+    # -- layout ----------------------------------------------------------------------------
     def _controls(self) -> list:
         return [widgets.HBox([self.eta_slider, self.draw_slider])]
 

@@ -111,27 +111,7 @@ class ProjectionApp(App):
         if T is not None and (T.ndim != 2 or T.shape[1] != X.shape[1]):
             raise ValueError(f"trajectory must have shape (T, {X.shape[1]}), got {T.shape}")
 
-        project, self.labels, self.coords, self.paths = {}, {}, {}, {}
-        if pca is not None:
-            if not isinstance(pca, PCA) or not hasattr(pca, "components_"):
-                raise TypeError("pca must be a fitted rnnlab.PCA")
-            project["pca"] = pca.transform
-            self.labels["pca"] = [f"PC{i + 1}" for i in range(pca.n_components)]
-        if readout is not None:
-            if not callable(readout):
-                raise TypeError("readout must be a callable, states -> readouts (esn.readout)")
-            project["readout"] = readout
-        for name, f in project.items():
-            self.coords[name] = np.asarray(f(X), dtype=float)
-            if self.coords[name].shape[-1] < 3:
-                raise ValueError(
-                    f"the {name} coordinates must have at least 3 axes, got {self.coords[name].shape[-1]}"
-                )
-            if T is not None:
-                self.paths[name] = np.asarray(f(T), dtype=float)
-        if readout is not None:
-            self.labels["readout"] = [f"z{i + 1}" for i in range(self.coords["readout"].shape[1])]
-        self.explained = None if pca is None else np.asarray(pca.explained_variance_ratio_)
+        self._project(X, T, pca, readout)
         if basis not in self.coords:
             raise ValueError(f"basis must be one of {sorted(self.coords)}, got {basis!r}")
         self.edges = np.empty((0, 2), int) if edges is None else np.asarray(edges, dtype=int)
@@ -139,23 +119,7 @@ class ProjectionApp(App):
             raise ValueError(f"edges must be pairs of point indices below {len(X)}")
         self._hold = False
         self._image = None
-
-        # -- the figure ------------------------------------------------------------------
-        self.fig = self._new_figure((6.4, 5.6))
-        self.ax = self.fig.add_subplot(projection="3d")
-        self.edge_lines = [
-            self.ax.plot([], [], [], color="0.6", lw=1, zorder=1)[0] for _ in self.edges
-        ]
-        (self.trajectory_line,) = self.ax.plot(
-            [], [], [], color=TRAJECTORY_COLOR, lw=0.6, alpha=0.45, zorder=1
-        )
-        self.fixed_points = plot_fixed_points_by_index(
-            self.ax, np.empty((0, 3)), np.empty(0, dtype=int), scale=0.8
-        )
-        handles = index_handles(tuple(sorted(set(np.minimum(self.n_unstable, 4).tolist()))))
-        if T is not None:
-            handles.append(Line2D([], [], color=TRAJECTORY_COLOR, lw=1, label="trajectory"))
-        self.ax.legend(handles=handles, loc="upper left", fontsize="x-small")
+        self._build_figure(with_trajectory=T is not None)
 
         # -- controls --------------------------------------------------------------------
         self.basis_buttons = widgets.ToggleButtons(
@@ -178,6 +142,49 @@ class ProjectionApp(App):
         for w in (*self.axis_menus, self.elev_slider, self.azim_slider):
             w.observe(self._on_change, names="value")
         self._show()
+
+    # -- building --------------------------------------------------------------------------
+    def _project(self, X: np.ndarray, T: np.ndarray | None, pca, readout) -> None:
+        """The points (and the trajectory) in every coordinate system given, with axis labels."""
+        project, self.labels, self.coords, self.paths = {}, {}, {}, {}
+        if pca is not None:
+            if not isinstance(pca, PCA) or not hasattr(pca, "components_"):
+                raise TypeError("pca must be a fitted rnnlab.PCA")
+            project["pca"] = pca.transform
+            self.labels["pca"] = [f"PC{i + 1}" for i in range(pca.n_components)]
+        if readout is not None:
+            if not callable(readout):
+                raise TypeError("readout must be a callable, states -> readouts (esn.readout)")
+            project["readout"] = readout
+        for name, f in project.items():
+            self.coords[name] = np.asarray(f(X), dtype=float)
+            if self.coords[name].shape[-1] < 3:
+                raise ValueError(
+                    f"the {name} coordinates must have at least 3 axes, got {self.coords[name].shape[-1]}"
+                )
+            if T is not None:
+                self.paths[name] = np.asarray(f(T), dtype=float)
+        if readout is not None:
+            self.labels["readout"] = [f"z{i + 1}" for i in range(self.coords["readout"].shape[1])]
+        self.explained = None if pca is None else np.asarray(pca.explained_variance_ratio_)
+
+    def _build_figure(self, with_trajectory: bool) -> None:
+        """The 3-D axes with empty artists (edges, trajectory, fixed points) and the legend."""
+        self.fig = self._new_figure((6.4, 5.6))
+        self.ax = self.fig.add_subplot(projection="3d")
+        self.edge_lines = [
+            self.ax.plot([], [], [], color="0.6", lw=1, zorder=1)[0] for _ in self.edges
+        ]
+        (self.trajectory_line,) = self.ax.plot(
+            [], [], [], color=TRAJECTORY_COLOR, lw=0.6, alpha=0.45, zorder=1
+        )
+        self.fixed_points = plot_fixed_points_by_index(
+            self.ax, np.empty((0, 3)), np.empty(0, dtype=int), scale=0.8
+        )
+        handles = index_handles(tuple(sorted(set(np.minimum(self.n_unstable, 4).tolist()))))
+        if with_trajectory:
+            handles.append(Line2D([], [], color=TRAJECTORY_COLOR, lw=1, label="trajectory"))
+        self.ax.legend(handles=handles, loc="upper left", fontsize="x-small")
 
     # -- layout --------------------------------------------------------------------------
     def _controls(self) -> list:

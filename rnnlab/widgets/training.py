@@ -109,16 +109,42 @@ class TrainingApp(App):
             labels = ("PC1", "PC2", "PC3") if is_pca else ("z1", "z2", "z3")
         self._hold = False
         self._image = None
+        self._precompute(project, inputs, targets)
 
-        # -- precompute everything the slider shows --------------------------------------
-        runs = [esn.run(inputs, W_o=W_o) for W_o in evolution.readouts]  # checks inputs
+        self.fig = self._new_figure((10.5, 5.4))
+        gs = self.fig.add_gridspec(2, 2, width_ratios=[1.2, 1], height_ratios=[1.3, 1])
+        self.ax = self.fig.add_subplot(gs[:, 0], projection="3d")
+        self.ax_out = self.fig.add_subplot(gs[0, 1])
+        self.ax_err = self.fig.add_subplot(gs[1, 1])
+        self._build_portrait(labels)
+        self._build_outputs()
+        self._build_training_curves(history)
+
+        n = len(evolution)
+        if isinstance(snapshot, bool) or not isinstance(snapshot, int | np.integer):
+            raise TypeError(f"snapshot must be an integer index, got {snapshot!r}")
+        if not -n <= snapshot < n:
+            raise ValueError(f"snapshot must be an index into the {n} snapshots, got {snapshot}")
+        first = int(snapshot) % n
+        self.table = widgets.HTML()
+        self.snapshot_slider = widgets.IntSlider(
+            value=first, min=0, max=n - 1, description="snapshot", continuous_update=True
+        )
+        self.snapshot_label = widgets.Label()
+        self.snapshot_slider.observe(self._on_snapshot, names="value")
+        self._show(first)
+
+    # -- building ------------------------------------------------------------------------
+    def _precompute(self, project, inputs, targets) -> None:
+        """Everything the slider shows: runs, outputs and fixed points of every snapshot."""
+        runs = [self.esn.run(inputs, W_o=W_o) for W_o in self.evolution.readouts]  # checks inputs
         self.trajectories = [self._three(project(x)) for x, _ in runs]
         self.outputs = np.stack([z for _, z in runs])
         self.points = [
             self._three(project(c.points.x)) if c.points.n_points else np.empty((0, 3))
-            for c in evolution
+            for c in self.evolution
         ]
-        self.n_unstable = [np.asarray(c.points.n_unstable, dtype=int) for c in evolution]
+        self.n_unstable = [np.asarray(c.points.n_unstable, dtype=int) for c in self.evolution]
         T, n_out = self.outputs.shape[1:]
         self.targets = None
         if targets is not None:
@@ -126,13 +152,9 @@ class TrainingApp(App):
             if self.targets.shape != (T, n_out):
                 raise ValueError(f"targets must have shape {(T, n_out)}, got {self.targets.shape}")
 
-        # -- the figure ------------------------------------------------------------------
-        self.fig = self._new_figure((10.5, 5.4))
-        gs = self.fig.add_gridspec(2, 2, width_ratios=[1.2, 1], height_ratios=[1.3, 1])
-        self.ax = self.fig.add_subplot(gs[:, 0], projection="3d")
-        self.ax_out = self.fig.add_subplot(gs[0, 1])
-        self.ax_err = self.fig.add_subplot(gs[1, 1])
-
+    def _build_portrait(self, labels) -> None:
+        """The 3-D panel: empty artists for the test run and the fixed points, the final
+        memories as rings, and limits that hold every snapshot."""
         (self.trajectory_line,) = self.ax.plot(
             [], [], [], color=TRAJECTORY_COLOR, lw=0.7, alpha=0.6, zorder=1
         )
@@ -172,7 +194,9 @@ class TrainingApp(App):
         )
         self.title = self.ax.set_title("", fontsize="medium")
 
-        # Outputs against targets, one band per channel (offset by 3), as in chapter 03.
+    def _build_outputs(self) -> None:
+        """Outputs against targets, one band per channel (offset by 3), as in chapter 03."""
+        T, n_out = self.outputs.shape[1:]
         t = np.arange(T)
         self.offsets = 3.0 * np.arange(n_out)[::-1]
         self.output_lines = []
@@ -189,7 +213,8 @@ class TrainingApp(App):
         self.ax_out.set_xlabel("test step (weights frozen)")
         self.ax_out.set_title("outputs (colour) and targets (dashed)", fontsize="medium")
 
-        # Training curves over the updates.
+    def _build_training_curves(self, history: ForceHistory) -> None:
+        """Training error and readout norm over the updates, with the snapshot's marker."""
         err = np.asarray(history.error)
         window = min(1000, len(err))
         smooth = np.convolve(err, np.ones(window) / window, mode="same")[history.update_steps]
@@ -204,20 +229,6 @@ class TrainingApp(App):
         self.ax_norm.plot(n_up, norm, color="#e377c2", lw=1.2)
         self.ax_norm.set_ylabel(r"$\|W_o\|_F$", color="#e377c2")
         self.snapshot_line = self.ax_err.axvline(0, color="k", lw=1.2)
-
-        n = len(evolution)
-        if isinstance(snapshot, bool) or not isinstance(snapshot, int | np.integer):
-            raise TypeError(f"snapshot must be an integer index, got {snapshot!r}")
-        if not -n <= snapshot < n:
-            raise ValueError(f"snapshot must be an index into the {n} snapshots, got {snapshot}")
-        first = int(snapshot) % n
-        self.table = widgets.HTML()
-        self.snapshot_slider = widgets.IntSlider(
-            value=first, min=0, max=n - 1, description="snapshot", continuous_update=True
-        )
-        self.snapshot_label = widgets.Label()
-        self.snapshot_slider.observe(self._on_snapshot, names="value")
-        self._show(first)
 
     @staticmethod
     def _three(P) -> np.ndarray:
