@@ -44,7 +44,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Includes tests/test_student_versions.py, which runs every student notebook (marked slow).
+# Includes tests/chapters/test_student_versions.py, which runs every student notebook (marked slow).
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests --ignore=tests/browser --durations=15
 	$(BIN)/python -m pytest --doctest-modules rnnlab

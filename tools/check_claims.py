@@ -8,7 +8,7 @@ The page holds one markdown table per source with the columns of :data:`COLUMNS`
 one claim of a source: an id (``J3``), the claim paraphrased with its place in the source, a
 verdict, a one-line statement of what the course measured, and where it is shown.
 
-The rules (``tests/test_claims_page.py`` holds them for the book's page):
+The rules (``tests/tools/test_claims_page.py`` holds them for the book's page):
 
 1. **Verdict.** One of :data:`VERDICTS`. ``pending`` is accepted only for the ids the caller
    allows (the test keeps that allow-list), and an allowed id whose row is no longer pending is

@@ -4,7 +4,7 @@
     python tools/course_stats.py notebooks/01_toy_system.ipynb
 
 Prints one row per chapter and a row of totals, then, as the last line, the same numbers as
-JSON. ``tests/test_course_shape.py`` imports :func:`chapter_stats` (or :func:`notebook_stats`)
+JSON. ``tests/chapters/test_course_shape.py`` imports :func:`chapter_stats` (or :func:`notebook_stats`)
 and holds the rules for every converted chapter.
 
 What is counted, per chapter:

@@ -4,7 +4,7 @@
     python tools/prose_numbers.py notebooks/03_esn_flipflop.ipynb
 
 Prints each offender (chapter, cell index, number, sentence) and exits with status 1 if
-there is one. ``tests/test_prose_numbers.py`` holds the rule for every chapter.
+there is one. ``tests/chapters/test_prose_numbers.py`` holds the rule for every chapter.
 
 The rule
 --------

@@ -3,7 +3,7 @@
     python tools/student_versions.py                 # every notebooks/NN_*.ipynb
     python tools/student_versions.py notebooks/03_esn_flipflop.ipynb --out build
 
-The course's one exercise convention (enforced by tests/test_notebooks_clean.py): a code cell
+The course's one exercise convention (enforced by tests/chapters/test_notebooks_clean.py): a code cell
 tagged ``exercise`` holds a stub function that raises ``NotImplementedError`` with a hint; the
 next code cell, tagged ``solution``, defines the same function; a later cell checks it with
 ``rnnlab.course.check``.

@@ -22,9 +22,9 @@ CHAPTER_PAGES = [f"notebooks/{c}" for c in CHAPTERS]
 # Pages in table-of-contents order (book/_toc.yml: intro, the chapters, the appendix, the lab
 # notes, the pages for instructors).
 PAGES = toc_pages()
-# Chapters in the shape of book/chapter_shape.md (tests/test_course_shape.py: CONVERTED):
+# Chapters in the shape of book/chapter_shape.md (tests/chapters/test_course_shape.py: CONVERTED):
 # each has folded solutions and Think! prompts.
-SHAPED = CHAPTERS  # every chapter is in the course shape (tests/test_course_shape.py)
+SHAPED = CHAPTERS  # every chapter is in the course shape (tests/chapters/test_course_shape.py)
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
 
 
