@@ -48,8 +48,8 @@ def header(name: str, root: Path = ROOT) -> str:
     """The generated paragraph under the note's title."""
     script = f"studies/{name}.py"
     tests = sorted(
-        f"`tests/{p.name}`"
-        for p in (root / "tests").glob("test_*.py")
+        f"`{p.relative_to(root).as_posix()}`"
+        for p in (root / "tests").rglob("test_*.py")
         if f"{name}.md" in p.read_text(encoding="utf-8")
     )
     parts = [
