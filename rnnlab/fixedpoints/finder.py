@@ -136,7 +136,7 @@ def find_fixed_points(
     >>> fps.n_points, sorted(fps.kind)
     (3, ['saddle (1 unstable)', 'stable node', 'stable node'])
     """
-    run = _search(
+    run = search_run(
         system,
         x0,
         tol_fixed=tol_fixed,
@@ -152,10 +152,11 @@ def find_fixed_points(
     return build_result(system, **run)
 
 
-_METHOD = "Levenberg-Marquardt + Newton polish"
+#: How every result of this search names its method (the periodic search adds "on G^k").
+METHOD = "Levenberg-Marquardt + Newton polish"
 
 
-def _search(
+def search_run(
     system,
     x0,
     *,
@@ -195,7 +196,7 @@ def _search(
         tol_fixed=tol_fixed,
         tol_slow=tol_slow,
         dedup_tol=dedup_tol,
-        method=_METHOD,
+        method=METHOD,
         paths=paths,
     )
 
@@ -286,13 +287,13 @@ def _descend(
         X[sl], q[sl], state[sl], n_iter[sl], chunk_paths = _levenberg_marquardt(
             system,
             X[sl],
-            tol_fixed,
-            max_iter,
-            polish_q,
-            record_paths,
-            stall_window,
-            stall_rtol,
-            step_tol,
+            tol_fixed=tol_fixed,
+            max_iter=max_iter,
+            polish_q=polish_q,
+            record_paths=record_paths,
+            stall_window=stall_window,
+            stall_rtol=stall_rtol,
+            step_tol=step_tol,
         )
         if record_paths:
             paths.extend(chunk_paths)
@@ -303,7 +304,16 @@ def _descend(
 
 
 def _levenberg_marquardt(
-    system, X, tol_fixed, max_iter, polish_q, record_paths, stall_window, stall_rtol, step_tol
+    system,
+    X,
+    *,
+    tol_fixed,
+    max_iter,
+    polish_q,
+    record_paths,
+    stall_window,
+    stall_rtol,
+    step_tol,
 ):
     """Batched LM on one chunk. Returns final states, q, state codes, iterations, paths."""
     B, N = X.shape
@@ -377,16 +387,19 @@ def _levenberg_marquardt(
         if record_paths:
             history.append(X.copy())
 
-    paths = None
-    if record_paths:
-        H_all = np.stack(history)  # (n_iter + 1, B, N)
-        paths = []
-        for b in range(B):
-            p = H_all[: n_iter[b] + 1, b]
-            keep = np.ones(len(p), dtype=bool)
-            keep[1:] = np.any(p[1:] != p[:-1], axis=1)  # drop rejected (repeated) steps
-            paths.append(p[keep])
-    return X, q, state, n_iter, paths
+    return X, q, state, n_iter, (_paths(history, n_iter) if record_paths else None)
+
+
+def _paths(history: list, n_iter: np.ndarray) -> list:
+    """Each state's path through the iterations, without the rejected (repeated) steps."""
+    H_all = np.stack(history)  # (n_iter + 1, B, N)
+    paths = []
+    for b in range(H_all.shape[1]):
+        p = H_all[: n_iter[b] + 1, b]
+        keep = np.ones(len(p), dtype=bool)
+        keep[1:] = np.any(p[1:] != p[:-1], axis=1)
+        paths.append(p[keep])
+    return paths
 
 
 def _solve_spd(H, b):

@@ -54,7 +54,7 @@ import numpy as np
 from rnnlab._internal.validation import as_states, positive_float, positive_int
 from rnnlab.dynamics.stability import classify, n_unstable
 from rnnlab.dynamics.systems import DynamicalSystem
-from rnnlab.fixedpoints.finder import _METHOD, _search
+from rnnlab.fixedpoints.finder import METHOD, search_run
 from rnnlab.fixedpoints.result import FixedPoints, position_error, settle, spectra
 
 __all__ = [
@@ -369,7 +369,7 @@ def find_periodic_points(
     G = _check_map(system)
     Gk = IteratedMap(G, k)
     period_tol = positive_float(period_tol, "period_tol")
-    run = _search(Gk, x0, **finder_kwargs)
+    run = search_run(Gk, x0, **finder_kwargs)
     X0, X, q = run["X0"], run["X"], run["q"]
     status, error_final, correction, start_rep, kept = settle(
         Gk, X, q, run["status"], tol_slow=run["tol_slow"], dedup_tol=run["dedup_tol"]
@@ -378,54 +378,10 @@ def find_periodic_points(
     n_slow = len(kept) - len(fixed)
     N = G.dim
 
-    # The distinct fixed points of G^k, completed by their images, and where G sends each.
-    P, err, corr, qP = X[fixed], error_final[fixed], correction[fixed], q[fixed]
-    nxt = np.full(len(P), -1)
-    todo = np.arange(len(P))
-    while todo.size:
-        Y = P[todo] + G._rhs(P[todo])
-        err_Y = _step_norms(G, P[todo]) * err[todo]
-        missing = []
-        for t, y in enumerate(Y):
-            j = _match(P, err, y, err_Y[t], period_tol)
-            if j >= 0:
-                nxt[todo[t]] = j
-            else:
-                missing.append(t)
-        first = len(P)
-        if missing:
-            # Images that are no known point: polish them on G^k and add them.
-            polished = _search(Gk, Y[missing], **finder_kwargs)
-            ok = np.flatnonzero(polished["status"] == "fixed")
-            e_new, c_new = position_error(Gk, polished["X"][ok], np.zeros(ok.size, bool))
-            for n_ok, o in enumerate(ok):
-                y, e_y = polished["X"][o], e_new[n_ok]
-                j = _match(P, err, y, e_y, period_tol)
-                if j < 0:
-                    P = np.vstack([P, y])
-                    err = np.append(err, e_y)
-                    corr = np.vstack([corr, c_new[n_ok]])
-                    qP = np.append(qP, polished["q"][o])
-                    nxt = np.append(nxt, -1)
-                    j = len(P) - 1
-                nxt[todo[missing[o]]] = j
-        todo = np.arange(first, len(P))
-
-    # Orbits: the cycles of G on the points, each started at its point first in coordinates.
-    orbits, assigned = [], np.zeros(len(P), bool)
-    for i in range(len(P)):
-        if assigned[i]:
-            continue
-        cycle, j = [i], int(nxt[i])
-        while j >= 0 and j not in cycle and len(cycle) <= k:
-            cycle.append(j)
-            j = int(nxt[j])
-        if j == i and k % len(cycle) == 0:
-            first = min(range(len(cycle)), key=lambda m: tuple(np.round(P[cycle[m]], 6)))
-            cycle = cycle[first:] + cycle[:first]
-            orbits.append(cycle)
-            assigned[cycle] = True
-    n_unresolved = int(np.sum(~assigned))
+    P, err, corr, qP, nxt = _complete_with_images(
+        G, Gk, X[fixed], error_final[fixed], correction[fixed], q[fixed], period_tol, finder_kwargs
+    )
+    orbits, n_unresolved = _cycles(P, nxt, k)
 
     # One spectrum per orbit: the multipliers of G^p at its first point.
     eig = np.empty((len(orbits), N), dtype=complex)
@@ -470,7 +426,7 @@ def find_periodic_points(
         tol_fixed=run["tol_fixed"],
         tol_slow=run["tol_slow"],
         dedup_tol=run["dedup_tol"],
-        method=f"{_METHOD} on G^{k}",
+        method=f"{METHOD} on G^{k}",
         paths=run["paths"],
         x_error=err[idx],
         eigenvalue_error=unc[rank],
@@ -494,3 +450,62 @@ def _match(P: np.ndarray, err: np.ndarray, y: np.ndarray, err_y: float, period_t
     tol = period_tol * max(1.0, float(np.max(np.abs(y)))) + 2.0 * (err_y + err)
     close = np.flatnonzero(d < tol)
     return int(close[np.argmin(d[close])]) if close.size else -1
+
+
+def _complete_with_images(G, Gk, P, err, corr, qP, period_tol: float, finder_kwargs: dict):
+    """The distinct fixed points of :math:`G^k`, completed by their images under :math:`G`.
+
+    Each point's image is matched with a known point (:func:`_match`); an image that
+    matches none is polished on :math:`G^k` and added. Returns the points, their position
+    errors, corrections and q, and ``nxt[i]``, the index of :math:`G(P_i)` (``-1``: none).
+    """
+    nxt = np.full(len(P), -1)
+    todo = np.arange(len(P))
+    while todo.size:
+        Y = P[todo] + G._rhs(P[todo])
+        err_Y = _step_norms(G, P[todo]) * err[todo]
+        missing = []
+        for t, y in enumerate(Y):
+            j = _match(P, err, y, err_Y[t], period_tol)
+            if j >= 0:
+                nxt[todo[t]] = j
+            else:
+                missing.append(t)
+        first = len(P)
+        if missing:
+            # Images that are no known point: polish them on G^k and add them.
+            polished = search_run(Gk, Y[missing], **finder_kwargs)
+            ok = np.flatnonzero(polished["status"] == "fixed")
+            e_new, c_new = position_error(Gk, polished["X"][ok], np.zeros(ok.size, bool))
+            for n_ok, o in enumerate(ok):
+                y, e_y = polished["X"][o], e_new[n_ok]
+                j = _match(P, err, y, e_y, period_tol)
+                if j < 0:
+                    P = np.vstack([P, y])
+                    err = np.append(err, e_y)
+                    corr = np.vstack([corr, c_new[n_ok]])
+                    qP = np.append(qP, polished["q"][o])
+                    nxt = np.append(nxt, -1)
+                    j = len(P) - 1
+                nxt[todo[missing[o]]] = j
+        todo = np.arange(first, len(P))
+    return P, err, corr, qP, nxt
+
+
+def _cycles(P: np.ndarray, nxt: np.ndarray, k: int) -> tuple[list[list[int]], int]:
+    """The orbits: cycles of ``nxt`` of length dividing ``k``, each started at its point first
+    in coordinates; and how many points lie on no such cycle."""
+    orbits, assigned = [], np.zeros(len(P), bool)
+    for i in range(len(P)):
+        if assigned[i]:
+            continue
+        cycle, j = [i], int(nxt[i])
+        while j >= 0 and j not in cycle and len(cycle) <= k:
+            cycle.append(j)
+            j = int(nxt[j])
+        if j == i and k % len(cycle) == 0:
+            first = min(range(len(cycle)), key=lambda m: tuple(np.round(P[cycle[m]], 6)))
+            cycle = cycle[first:] + cycle[:first]
+            orbits.append(cycle)
+            assigned[cycle] = True
+    return orbits, int(np.sum(~assigned))
