@@ -31,6 +31,7 @@ from rnnlab.course.networks import (
     train_delayed_network,
     train_recipe,
 )
+from rnnlab.dynamics.callables import make_flow, make_map
 from rnnlab.dynamics.nonlinearities import Nonlinearity, nonlinearity
 from rnnlab.dynamics.simulate import simulate
 from rnnlab.dynamics.stability import classify, n_unstable
@@ -40,8 +41,6 @@ from rnnlab.dynamics.systems import (
     TanhMap,
     ToySystem,
     esn_closed_loop,
-    make_flow,
-    make_map,
     random_rnn,
 )
 from rnnlab.fixedpoints.finder import find_fixed_points, minimize_q
