@@ -28,7 +28,7 @@ Part ``stopping`` (the stopping rule)
     conjugate-gradient method Jang's §3 describes (``scipy.optimize.minimize``, analytic
     gradient :math:`\nabla q = J^\top F`); ``trust-ncg`` with the Gauss-Newton Hessian
     :math:`J^\top J`, close to MATLAB's ``fminunc`` trust-region method Jang's §10 names; and
-    ``LM``, the course's Levenberg-Marquardt search (:func:`rnnlab.fixed_points.descend`).
+    ``LM``, the course's Levenberg-Marquardt search (:func:`rnnlab.fixedpoints.finder.descend`).
 
 Part ``starts`` (which points each kind of start finds)
     The course's finder (:func:`rnnlab.find_fixed_points`, default tolerances: fixed
@@ -45,7 +45,7 @@ Part ``starts`` (which points each kind of start finds)
 
 Part ``origin`` (the origin's first bifurcation during training)
     FORCE from the start of the chapter's training sequence with a readout snapshot after
-    every RLS update (one update every 2 steps, ``rnnlab.force``). The origin is a fixed
+    every RLS update (one update every 2 steps, ``rnnlab.models.force``). The origin is a fixed
     point of every snapshot (the closed loop is odd); its Jacobian is
     :math:`J(0) = -I + W_r + W_{fb}W_o`. Since :math:`-I + W_r` is invertible, a real
     eigenvalue of :math:`J(0)` is 0 exactly when the 3x3 loop gain
@@ -75,8 +75,8 @@ import scipy.optimize
 from threadpoolctl import threadpool_limits
 
 import rnnlab
-from rnnlab.census import census
-from rnnlab.fixed_points import descend
+from rnnlab.fixedpoints.finder import descend
+from rnnlab.flipflop.census import census
 
 MERGE = 1e-5  # the course's dedup_tol: end points closer than this (max-norm) are one
 NEAR = 0.4  # at most half the smallest distance between two reference points (checked in setup)

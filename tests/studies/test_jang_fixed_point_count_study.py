@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MD = ROOT / "studies" / "jang_fixed_point_count.md"
 SCRIPT = ROOT / "studies" / "jang_fixed_point_count.py"
 CHAPTER = ROOT / "notebooks" / "03_esn_flipflop.ipynb"
