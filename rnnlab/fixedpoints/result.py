@@ -194,7 +194,7 @@ class FixedPoints:
             text += "; slow points merged within their position errors (x_error)"
         return text
 
-    def census(self, status: str | None = "fixed") -> dict[int, int]:
+    def counts(self, status: str | None = "fixed") -> dict[int, int]:
         """Number of points by number of unstable dimensions, e.g. ``{0: 8, 1: 12, 2: 6, 3: 1}``.
 
         Parameters
@@ -243,7 +243,7 @@ class FixedPoints:
         )
 
     # -- display -------------------------------------------------------------------------
-    def table(self) -> list[dict]:
+    def rows(self) -> list[dict]:
         """One dict per point: index, status, q, unstable dimensions, type, leading eigenvalue, x,
         and the position error ``x_error``."""
         rows = []

@@ -94,7 +94,7 @@ class Census:
 
     def counts(self) -> dict[int, int]:
         """Number of points by number of unstable dimensions."""
-        return self.points.census()
+        return self.points.counts()
 
     def ideal(self) -> dict[int, int]:
         """The ideal counts for this many bits (:func:`ideal_census`)."""

@@ -97,7 +97,7 @@ def readout_search(
     >>> esn.W_fb = np.full((6, 1), 2.0)
     >>> esn.set_readout(np.full((1, 6), 1 / 6))
     >>> fps = readout_search(esn, [[-1.0], [0.0], [1.0]])
-    >>> fps.census()  # two memories and the saddle between them
+    >>> fps.counts()  # two memories and the saddle between them
     {0: 2, 1: 1}
     """
     if not isinstance(esn, ESN):

@@ -187,7 +187,7 @@ class RandomRNNApp(App):
 
     def fixed_point_line(self, lam: np.ndarray) -> str:
         """One line: the origin's type and what the search from the trajectory found."""
-        census = ", ".join(f"{c} with {k} unstable" for k, c in self.fps.census().items())
+        census = ", ".join(f"{c} with {k} unstable" for k, c in self.fps.counts().items())
         n = self.fps.n_fixed
         return (
             f"origin: {classify(lam)}. Search from {len(self.fps.x0)} states of the trajectory "

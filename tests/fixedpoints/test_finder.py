@@ -346,8 +346,8 @@ def test_genuine_slow_point(eps, tol_slow, expected):
         assert fps.status[0] == "slow"
         np.testing.assert_allclose(fps.x[0], [0.0, 0.0], atol=1e-4)
         np.testing.assert_allclose(fps.q[0], eps**2 / 2, rtol=1e-6)
-        assert fps.census("slow") == {0: 1}
-        assert fps.census() == {}
+        assert fps.counts("slow") == {0: 1}
+        assert fps.counts() == {}
     else:
         assert fps.n_points == 0
         assert np.all(fps.start_point == -1)
@@ -436,11 +436,11 @@ def test_result_order_is_deterministic(toy_result, chaotic):
 
 
 def test_census(toy_result, chaotic):
-    assert toy_result.census() == {0: 2, 1: 1}
-    assert toy_result.census(None) == {0: 2, 1: 1}
-    assert toy_result.census("slow") == {}
+    assert toy_result.counts() == {0: 2, 1: 1}
+    assert toy_result.counts(None) == {0: 2, 1: 1}
+    assert toy_result.counts("slow") == {}
     fps = chaotic[2]
-    census = fps.census(None)
+    census = fps.counts(None)
     assert sum(census.values()) == fps.n_points
     for k, c in census.items():
         assert c == np.sum(fps.n_unstable == k)
@@ -463,7 +463,7 @@ def test_subset(toy_result):
     assert np.any(st.start_point == -1)  # starts that went to the saddle are now unmapped
     saddle = fps.subset(np.flatnonzero(fps.n_unstable == 1))
     assert saddle.n_points == 1 and saddle.kind[0] == "saddle (1 unstable)"
-    assert saddle.census() == {1: 1}
+    assert saddle.counts() == {1: 1}
     assert fps.subset(np.zeros(3, bool)).n_points == 0
 
 
@@ -480,7 +480,7 @@ def test_printed_table(toy_result, capsys):
     assert len(lines) == 2 + fps.n_points  # summary, header, one row per point
     assert sum("saddle (1 unstable)" in ln for ln in lines) == 1
     assert sum("stable node" in ln for ln in lines) == 2
-    rows = fps.table()
+    rows = fps.rows()
     assert [r["type"] for r in rows] == fps.kind.tolist()
     assert [r["n_unstable"] for r in rows] == fps.n_unstable.tolist()
 
@@ -537,7 +537,7 @@ def test_map_fixed_points_classified_by_modulus():
         assert fps.kind[i] == "stable node"
         assert fps.n_unstable[i] == 0
         np.testing.assert_allclose(np.abs(fps.eigenvalues[i]), [0.5, 2 * (1 - r**2)], atol=1e-10)
-    assert fps.census() == {0: 2, 1: 1}
+    assert fps.counts() == {0: 2, 1: 1}
 
 
 def test_map_rule_not_flow_rule():
@@ -729,4 +729,4 @@ def test_result_arrays_carry_the_errors(toy_result):
     sub = fps.subset(fps.stable)
     np.testing.assert_array_equal(sub.x_error, fps.x_error[fps.stable])
     np.testing.assert_array_equal(sub.eigenvalue_error, fps.eigenvalue_error[fps.stable])
-    assert "x_error" in fps.table()[0]
+    assert "x_error" in fps.rows()[0]

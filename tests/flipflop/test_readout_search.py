@@ -17,7 +17,7 @@ def test_finds_the_whole_cube_from_its_ideal_readouts():
     esn = cube_esn()
     fps = readout_search(esn, GRID3)
     assert fps.n_fixed == 27
-    assert fps.census() == ideal_census(3)
+    assert fps.counts() == ideal_census(3)
     # the points are fixed points of the closed loop, to round-off
     assert np.max(np.abs(esn.closed_loop().rhs(fps.x))) < 1e-10
 
