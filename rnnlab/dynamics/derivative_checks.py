@@ -14,14 +14,9 @@ by order one. :func:`check_subclass` runs them once on a user's subclass of
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from rnnlab._internal.validation import as_states
-
-if TYPE_CHECKING:
-    from rnnlab.dynamics.systems import DynamicalSystem
 
 __all__ = [
     "check_points",
@@ -227,14 +222,15 @@ def _subclass_convention_message(cls: type, discrete: bool, kind: str, detail: s
     return f"{why} ({detail}). Or build it with rnnlab.make_flow(F, J) / rnnlab.make_map(G, dG)."
 
 
-def _overrides(cls: type, name: str) -> bool:
-    from rnnlab.dynamics.systems import DynamicalSystem  # the base class imports this module
-
-    return getattr(cls, name) is not getattr(DynamicalSystem, name)
+def _overrides(cls: type, name: str, base: type) -> bool:
+    return getattr(cls, name) is not getattr(base, name)
 
 
-def check_subclass(system: DynamicalSystem) -> None:
+def check_subclass(system, base: type) -> None:
     """Check a newly constructed system's contract; the full check only for user classes.
+
+    ``base`` is :class:`rnnlab.dynamics.systems.DynamicalSystem`, whose default hooks tell
+    which methods a subclass left out (passed in: that module imports this one).
 
     Required hooks and ``dim`` are checked for every class (cheap). Shapes and derivatives
     are checked for classes defined outside rnnlab; the systems rnnlab ships are compared
@@ -242,7 +238,7 @@ def check_subclass(system: DynamicalSystem) -> None:
     """
     cls = type(system)
     for hook in ("_rhs", "_jacobian"):
-        if not _overrides(cls, hook):
+        if not _overrides(cls, hook, base):
             raise TypeError(missing_hook_message(cls, hook))
     dim = getattr(system, "dim", None)
     if isinstance(dim, bool) or not isinstance(dim, int | np.integer) or dim < 1:
@@ -256,18 +252,18 @@ def check_subclass(system: DynamicalSystem) -> None:
         )
     if cls.__module__ == "rnnlab" or cls.__module__.startswith("rnnlab."):
         return
-    _check_hooks(system, check_points(None, int(dim)))
+    _check_hooks(system, check_points(None, int(dim)), base)
 
 
-def _check_hooks(system: DynamicalSystem, X: np.ndarray) -> None:
+def _check_hooks(system, X: np.ndarray, base: type) -> None:
     cls = type(system)
     name = cls.__name__
     B, n = X.shape
     F = _hook_output(system._rhs, f"{name}._rhs", (X,), (B, n))
     J = _hook_output(system._jacobian, f"{name}._jacobian", (X,), (B, n, n))
-    if _overrides(cls, "_gauss_newton"):
+    if _overrides(cls, "_gauss_newton", base):
         _hook_output(system._gauss_newton, f"{name}._gauss_newton", (X, J), (B, n, n))
-    curvature = _overrides(cls, "_curvature")
+    curvature = _overrides(cls, "_curvature", base)
     if curvature:
         _hook_output(system._curvature, f"{name}._curvature", (X, F), (B, n, n))
     if not (np.all(np.isfinite(F)) and np.all(np.isfinite(J))):

@@ -56,7 +56,7 @@ class _SystemType(type):
 
     def __call__(cls, *args, **kwargs):
         system = super().__call__(*args, **kwargs)
-        check_subclass(system)
+        check_subclass(system, DynamicalSystem)
         return system
 
 
