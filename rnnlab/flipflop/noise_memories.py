@@ -180,8 +180,10 @@ def track_memories(
     stable = np.zeros((L, D, K), dtype=bool)
     shift = np.full((L, D, K), np.nan)
     W_c = esn.closed_loop().W
+    start_lu: dict[int, tuple] = {}  # J at each memory (eta = 0), the same for every draw
     for d, k in itertools.product(range(D), range(K)):
-        branch = _Branch(W_c, Z[d], esn.phi, memories.x[k], max_iter, tol_fixed)
+        branch = _Branch(W_c, Z[d], esn.phi, memories.x[k], max_iter, tol_fixed, start_lu.get(k))
+        start_lu[k] = branch.lu
         h = etas[0] if etas[0] > 0 else etas[min(1, L - 1)]
         for l, target in enumerate(etas):
             halvings = 0
@@ -194,9 +196,10 @@ def track_memories(
                 break  # the branch has ended: vanished here and beyond
             pattern = np.sign(esn.phi.f(branch.x) @ esn.W_o.T).astype(int)
             exists[l, d, k] = True
-            stable[l, d, k] = rightmost_real_part(
-                branch.system._jacobian(branch.x[None])[0]
-            ) < 0 and np.array_equal(pattern, memories.patterns[k])
+            # The readout first: the Arnoldi iteration only where the pattern is still right.
+            stable[l, d, k] = np.array_equal(pattern, memories.patterns[k]) and (
+                rightmost_real_part(branch.system._jacobian(branch.x[None])[0]) < 0
+            )
             shift[l, d, k] = np.linalg.norm(branch.x - memories.x[k]) / np.sqrt(N)
     return MemoryFate(
         etas=etas, patterns=memories.patterns.copy(), exists=exists, stable=stable, shift=shift
@@ -206,12 +209,12 @@ def track_memories(
 class _Branch:
     """One memory followed along eta Z: the current point, level and Jacobian factors."""
 
-    def __init__(self, W_c, Z, phi, x, max_iter, tol_fixed):
+    def __init__(self, W_c, Z, phi, x, max_iter, tol_fixed, lu=None):
         self.W_c, self.Z, self.phi = W_c, Z, phi
         self.max_iter, self.tol_fixed = max_iter, tol_fixed
         self.eta, self.x = 0.0, x.copy()
         self.system = RateRNN(W_c, phi=phi)
-        self.lu = lu_at(self.system, self.x)
+        self.lu = lu_at(self.system, self.x) if lu is None else lu
 
     def step(self, eta: float) -> bool:
         """Newton's method at level ``eta`` from the current point; True if it converged."""

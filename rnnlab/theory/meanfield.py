@@ -135,10 +135,27 @@ def self_consistent_sigma2(
     :math:`\eta < 1` tames it; if the iterates run away (an unbounded :math:`\phi` with too
     large a gain, e.g. ReLU with :math:`g \gtrsim \sqrt2`) there is no finite solution.
 
+    Near the solution the iterates converge linearly, :math:`s_{k+1} - s^* \approx
+    r\,(s_k - s^*)`, often slowly (:math:`r` near 1 where the variance is about to grow
+    without bound). Once three successive steps show a steady ratio
+    :math:`r = \Delta_{k+1}/\Delta_k` (:math:`\Delta_k = s_k - s_{k-1}`; two successive
+    ratios within :math:`0.05\,(1 - |r|)` of each other) with :math:`|r| < 0.999`, the limit
+    is extrapolated (Aitken's :math:`\Delta^2`),
+
+    .. math::
+
+        s^* \approx s_{k+1} + \Delta_{k+1}\,\frac{r}{1 - r},
+
+    and the iteration goes on from there. This only shortens the way: iterates that run away
+    (:math:`r \ge 1`) are never extrapolated, and the stopping test is always a plain damped
+    step that changes :math:`s` by less than ``tol`` (relative), as without the
+    extrapolation.
+
     Returns
     -------
     sigma2 : float
     n_iter : int
+        Damped steps taken (each one quadrature).
 
     Raises
     ------
@@ -154,6 +171,7 @@ def self_consistent_sigma2(
         return g * g * float(Wq @ phi.f(mean + np.sqrt(s) * Y) ** 2)
 
     s = f(0.0)
+    step, ratio = None, None  # the last step s_k - s_{k-1} and ratio of steps, since a jump
     for k in range(1, max_iter + 1):
         new = (1.0 - damping) * s + damping * f(s)
         if not np.isfinite(new) or new > 1e8:
@@ -163,7 +181,16 @@ def self_consistent_sigma2(
             )
         if abs(new - s) <= tol * max(new, 1e-300):
             return new, k
+        step, last_step = new - s, step
         s = new
+        if last_step:
+            r, last_ratio = step / last_step, ratio
+            ratio = r
+            steady = last_ratio is not None and abs(r - last_ratio) <= 0.05 * (1.0 - abs(r))
+            if steady and abs(r) < 0.999:
+                jump = new + step * r / (1.0 - r)  # Aitken: the limit of the linear steps
+                if np.isfinite(jump) and jump > 0.0:
+                    s, step, ratio = jump, None, None
     raise RuntimeError(
         f"the sigma^2 iteration did not converge in {max_iter} steps (last change "
         f"{abs(new - s):.2e}); try a smaller damping"

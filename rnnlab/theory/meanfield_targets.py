@@ -175,6 +175,32 @@ def _joint_grid(C: np.ndarray, n: int, M: int):
     return Z[:, 0], Z[:, 1:] @ L.T, W
 
 
+def _extrapolate(C: np.ndarray, step: np.ndarray, last_step: np.ndarray, ratio: float | None):
+    r"""Aitken's extrapolation of a linearly converging matrix iteration, when it is safe.
+
+    With steps :math:`\Delta_{k+1} = r\,\Delta_k` along one direction the iterates approach
+    :math:`C^* = C_{k+1} + \Delta_{k+1}\, r/(1 - r)`. The jump is made only when the last
+    step is that multiple of the one before to within :math:`0.05\,(1 - |r|)` (entrywise,
+    relative to the step), the ratio :math:`r` agrees with the previous one as closely,
+    :math:`|r| < 0.999` (iterates that run away are never extrapolated), and the result is a
+    finite, positive definite covariance. Returns ``(C, step, ratio)``: after a jump the step
+    history starts again.
+    """
+    r = float(np.sum(step * last_step) / np.sum(last_step * last_step))
+    slack = 0.05 * (1.0 - abs(r))
+    steady = (
+        ratio is not None
+        and abs(r) < 0.999
+        and abs(r - ratio) <= slack
+        and np.max(np.abs(step - r * last_step)) <= slack * np.max(np.abs(step))
+    )
+    if steady:
+        jump = C + step * (r / (1.0 - r))
+        if np.all(np.isfinite(jump)) and np.linalg.eigvalsh(jump)[0] > 0.0:
+            return jump, None, None
+    return C, step, r
+
+
 def mean_field_targets(
     phi: str | Nonlinearity,
     g: float,
@@ -195,6 +221,10 @@ def mean_field_targets(
         \qquad x^1 \sim \mathcal N(0, C),
 
     the expectation by Gauss-Hermite quadrature over :math:`u` and :math:`x^1 = C^{1/2}z`.
+    Where the steps settle into one slowly decaying direction, :math:`\Delta_{k+1} \approx
+    r\,\Delta_k`, the limit is extrapolated as in
+    :func:`rnnlab.theory.meanfield.self_consistent_sigma2` (:func:`_extrapolate`); the stopping
+    test is always a plain damped step.
 
     Parameters
     ----------
@@ -239,6 +269,7 @@ def mean_field_targets(
     U, _, Wq = _joint_grid(np.zeros((M, M)), n_nodes, M)
     f0 = phi.f(U[:, None] * A)
     C = g * g * (f0 * Wq[:, None]).T @ f0
+    step, ratio = None, None  # the last step and ratio of steps, since the last jump
     for _ in range(max_iter):
         U, X1, Wq = _joint_grid(C, n_nodes, M)
         f = phi.f(U[:, None] * A + X1)
@@ -248,7 +279,10 @@ def mean_field_targets(
         if np.max(np.abs(new - C)) <= tol * np.max(np.abs(new)):
             C = new
             break
+        step, last_step = new - C, step
         C = new
+        if last_step is not None and np.any(last_step):
+            C, step, ratio = _extrapolate(C, step, last_step, ratio)
     else:
         raise RuntimeError(f"the covariance iteration did not converge in {max_iter} steps")
     if np.linalg.cond(C) > 1e10:

@@ -3,11 +3,22 @@
 The execution test runs every student notebook top to bottom in one kernel (errors do not
 stop it) and accepts only ``NotImplementedError``, the unsolved exercises; any other error is
 a cell that breaks when a student has not solved an exercise yet (or a plain bug). It takes
-as long as the chapters themselves (about two minutes for 01-03): marked ``slow``.
+as long as the chapters themselves (about six minutes for the course): marked ``slow``.
+
+So that this does not add up to a second course run after the other tests, the chapters run
+in the background while the rest of the suite runs: ``tests/conftest.py`` moves the selected
+execution tests to the end of the session and starts their notebooks at once, in
+``RNNLAB_STUDENT_JOBS`` kernels side by side (default 1; 0 runs each chapter inside its test,
+as before). Each test then checks its chapter's finished run; the checks are the same.
 """
 
+import atexit
 import importlib.util
+import os
+import shutil
 import sys
+import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -195,15 +206,18 @@ def test_write_versions(tmp_path):
 # -- running the student notebooks --------------------------------------------------------------
 
 
-def run_all(nb: nbformat.NotebookNode, cwd: Path) -> list[tuple[int, str, str]]:
-    """Execute every cell in one kernel; return (cell index, ename, evalue) of each error."""
+def run_all(nb: nbformat.NotebookNode, cwd: Path, env=None) -> list[tuple[int, str, str]]:
+    """Execute every cell in one kernel; return (cell index, ename, evalue) of each error.
+
+    ``env``: the kernel's environment (default: this process's at the time of the call).
+    """
     NotebookClient(
         nb,
         timeout=900,
         kernel_name="python3",
         allow_errors=True,
         resources={"metadata": {"path": str(cwd)}},
-    ).execute()
+    ).execute(**({} if env is None else {"env": env}))
     return [
         (i, out.ename, out.evalue)
         for i, cell in enumerate(nb.cells)
@@ -225,12 +239,95 @@ def test_run_all_reports_errors(tmp_path):
     assert [(i, e) for i, e, _ in errors] == [(0, "NotImplementedError"), (1, "ZeroDivisionError")]
 
 
+def run_student_version(path: Path, folder: Path, env=None):
+    """Write the student version of ``path`` into ``folder``, run it; (notebook, errors)."""
+    (student,) = sv.write_versions([path], folder)
+    nb = nbformat.read(student, as_version=4)
+    return nb, run_all(nb, student.parent, env)
+
+
+#: Chapter stem -> its student run, started by :func:`start_background_runs`.
+BACKGROUND: dict[str, Future] = {}
+_POOL: list[ThreadPoolExecutor] = []
+
+
+def student_jobs() -> int:
+    """Kernels for the background runs, from ``RNNLAB_STUDENT_JOBS`` (default 1)."""
+    raw = os.environ.get("RNNLAB_STUDENT_JOBS", "1")
+    try:
+        jobs = int(raw)
+    except ValueError:
+        raise ValueError(f"RNNLAB_STUDENT_JOBS must be a whole number >= 0, got {raw!r}") from None
+    if jobs < 0:
+        raise ValueError(f"RNNLAB_STUDENT_JOBS must be a whole number >= 0, got {raw!r}")
+    return jobs
+
+
+def start_background_runs(paths: list[Path], jobs: int) -> None:
+    """Start the student runs of ``paths`` in ``jobs`` worker threads (one kernel each)."""
+    if jobs == 0 or not paths or BACKGROUND:
+        return
+    folder = Path(tempfile.mkdtemp(prefix="rnnlab-student-runs-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="student-run")
+    _POOL.append(pool)
+    env = dict(os.environ)  # as now: a test that changes the environment later cannot leak
+    for path in paths:
+        BACKGROUND[path.stem] = pool.submit(run_student_version, path, folder / path.stem, env)
+
+
+def stop_background_runs() -> None:
+    """Drop the runs not started yet (e.g. after ``-x``); a running chapter finishes."""
+    for pool in _POOL:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def student_run(path: Path, tmp_path: Path):
+    """The chapter's student run: the background one if it was started, else run it now."""
+    future = BACKGROUND.get(path.stem)
+    if future is None or future.cancelled():
+        return run_student_version(path, tmp_path)
+    return future.result()
+
+
+def test_background_runs_give_what_a_run_in_the_test_gives(tmp_path, monkeypatch):
+    # Two tiny chapters through the background path, one with a stub that raises: the
+    # result is the same (notebook, errors) as a run inside the test.
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    paths = []
+    for name, body in (("98_a", "x = 1"), ("99_b", "raise NotImplementedError('stub')")):
+        nb = new_notebook(cells=[new_markdown_cell(f"# {name}"), new_code_cell(body)])
+        nbformat.write(nb, folder / f"{name}.ipynb")
+        paths.append(folder / f"{name}.ipynb")
+    monkeypatch.setattr(sys.modules[__name__], "BACKGROUND", {})
+    monkeypatch.setattr(sys.modules[__name__], "_POOL", [])
+    start_background_runs(paths, 2)
+    assert set(BACKGROUND) == {"98_a", "99_b"}
+    for path in paths:
+        nb, errors = student_run(path, tmp_path / "inline")
+        _, inline_errors = run_student_version(path, tmp_path / "inline" / path.stem)
+        assert BACKGROUND[path.stem].done()
+        assert [(i, e) for i, e, _ in errors] == [(i, e) for i, e, _ in inline_errors]
+    assert [e for _, e, _ in student_run(paths[1], tmp_path)[1]] == ["NotImplementedError"]
+    stop_background_runs()
+
+
+def test_student_jobs_reads_the_environment(monkeypatch):
+    monkeypatch.delenv("RNNLAB_STUDENT_JOBS", raising=False)
+    assert student_jobs() == 1
+    monkeypatch.setenv("RNNLAB_STUDENT_JOBS", "0")
+    assert student_jobs() == 0
+    for bad in ("two", "-1"):
+        monkeypatch.setenv("RNNLAB_STUDENT_JOBS", bad)
+        with pytest.raises(ValueError, match="RNNLAB_STUDENT_JOBS must be a whole number"):
+            student_jobs()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", RUN_PARAMS)
 def test_student_notebook_runs_with_only_not_implemented_errors(path, tmp_path):
-    (student,) = sv.write_versions([path], tmp_path)
-    nb = nbformat.read(student, as_version=4)
-    errors = run_all(nb, student.parent)
+    nb, errors = student_run(path, tmp_path)
     others = [
         f"cell {i} ({nb.cells[i].source.splitlines()[0][:60]!r}): {ename}: {evalue[:200]}"
         for i, ename, evalue in errors

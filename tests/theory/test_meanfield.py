@@ -146,3 +146,48 @@ def test_no_fading_memory_is_an_error():
 def test_bad_input(kwargs, exc, match):
     with pytest.raises(exc, match=match):
         mean_field(**kwargs)
+
+
+def _plain_sigma2(phi, g, A, n_nodes=101, damping=0.5, tol=1e-13):
+    """The damped iteration without extrapolation: the reference for the accelerated solve."""
+    y, w = gauss_hermite(n_nodes)
+    U, Y = (a.ravel() for a in np.meshgrid(y, y, indexing="ij"))
+    W = np.outer(w, w).ravel()
+
+    def f(s):
+        return g * g * float(W @ phi.f(U * A + np.sqrt(s) * Y) ** 2)
+
+    s = f(0.0)
+    for k in range(1, 100_000):
+        new = (1 - damping) * s + damping * f(s)
+        if abs(new - s) <= tol * new:
+            return new, k
+        s = new
+    raise AssertionError("the plain iteration did not converge")
+
+
+@pytest.mark.parametrize(
+    ("phi", "threshold", "g", "A"),
+    [
+        ("tanh", 0.0, 0.8, 1.0),
+        ("tanh", 0.0, 1.9, 0.2),
+        ("relu", 0.0, 1.4, 1.0),
+        ("relu", -0.5, 1.3, 0.2),
+    ],
+)
+def test_extrapolated_sigma2_is_the_limit_of_the_damped_iteration(phi, threshold, g, A):
+    # ReLU near g = sqrt(2) converges slowly (ratio of steps 0.99): thousands of plain steps.
+    from rnnlab.theory.meanfield import self_consistent_sigma2
+
+    ph = nonlinearity(phi, threshold)
+    plain, n_plain = _plain_sigma2(ph, g, A)
+    fast, n_fast = self_consistent_sigma2(ph, g, A)
+    # Both stop on a damped step below tol; each is within tol / (1 - r) of the fixed point.
+    assert fast == pytest.approx(plain, rel=1e-10)
+    assert n_fast < n_plain / 3
+
+
+def test_runaway_variance_is_not_extrapolated_away():
+    # Above g = sqrt(2) the ReLU variance has no finite solution: the ratio of steps is >= 1.
+    with pytest.raises(NoFadingMemory, match="grows without bound"):
+        mean_field("relu", 1.5, 1.0)

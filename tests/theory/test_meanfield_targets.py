@@ -81,3 +81,45 @@ def test_a_quadrature_that_overflows_says_so():
         gauss_hermite(400)
     with pytest.raises(ValueError, match="overflow in the quadrature weights"):
         mean_field("tanh", 0.9, 1.0, n_nodes=400)
+
+
+def test_extrapolation_lands_on_the_limit_of_a_linear_iteration():
+    from rnnlab.theory.meanfield_targets import _extrapolate
+
+    C_star = np.array([[2.0, 0.5], [0.5, 1.0]])
+    D = np.array([[1.0, -0.2], [-0.2, 0.4]])
+    C = [C_star + 0.8**k * D for k in range(4)]  # C_k -> C* with ratio 0.8 along D
+    steps = [C[k + 1] - C[k] for k in range(3)]
+    C1, step, ratio = _extrapolate(C[2], steps[1], steps[0], None)  # one ratio: no jump yet
+    assert C1 is C[2] and ratio == pytest.approx(0.8)
+    jump, step, ratio = _extrapolate(C[3], steps[2], steps[1], ratio)
+    np.testing.assert_allclose(jump, C_star, atol=1e-12)
+    assert step is None and ratio is None
+    # A runaway (ratio >= 1) or two directions at once is left alone.
+    grow = [C_star + 1.2**k * D for k in range(4)]
+    g_steps = [grow[k + 1] - grow[k] for k in range(3)]
+    assert _extrapolate(grow[3], g_steps[2], g_steps[1], 1.2)[0] is grow[3]
+    E = np.array([[0.0, 1.0], [1.0, 0.0]])
+    mixed = [C_star + 0.8**k * D + 0.3**k * E for k in range(4)]
+    m_steps = [mixed[k + 1] - mixed[k] for k in range(3)]
+    assert _extrapolate(mixed[3], m_steps[2], m_steps[1], 0.8)[0] is mixed[3]
+
+
+def test_extrapolated_covariance_is_the_limit_of_the_damped_iteration():
+    # The plain damped iteration (no extrapolation), run to the same tolerance.
+    from rnnlab.dynamics.nonlinearities import nonlinearity
+    from rnnlab.theory.meanfield_targets import _joint_grid
+
+    phi, g, A = nonlinearity("tanh"), 1.3, np.array([0.5, 1.0, 1.5])
+    U, _, W = _joint_grid(np.zeros((3, 3)), 16, 3)
+    f = phi.f(U[:, None] * A)
+    C = g * g * (f * W[:, None]).T @ f
+    for _ in range(5000):
+        U, X1, W = _joint_grid(C, 16, 3)
+        f = phi.f(U[:, None] * A + X1)
+        new = 0.3 * C + 0.7 * g * g * (f * W[:, None]).T @ f
+        done = np.max(np.abs(new - C)) <= 1e-12 * np.max(np.abs(new))
+        C = new
+        if done:
+            break
+    np.testing.assert_allclose(mean_field_targets("tanh", 1.3, A).C, C, rtol=1e-10, atol=0)
