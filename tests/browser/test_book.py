@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import toc_pages
+from book_toc import toc_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
