@@ -110,6 +110,18 @@ def collect(nb: nbformat.NotebookNode) -> list[Box]:
     return boxes
 
 
+_RELATIVE_LINK = re.compile(r"\]\((?!https?:|/|#|mailto:)([^)\s]+)\)")
+
+
+def from_book_root(text: str) -> str:
+    """Relative links of a box, written from notebooks/, rewritten from book/'s root.
+
+    ``[lab notes](lab_notes/x.md)`` in a chapter becomes ``(notebooks/lab_notes/x.md)`` on
+    the errata page; web links, absolute paths and anchors stay as they are.
+    """
+    return _RELATIVE_LINK.sub(lambda m: f"](notebooks/{m.group(1)})", text)
+
+
 def render(chapters: list[tuple[Path, nbformat.NotebookNode]]) -> str:
     """The errata page for the given (path, notebook) pairs, in the given order."""
     parts = [HEADER]
@@ -125,7 +137,7 @@ def render(chapters: list[tuple[Path, nbformat.NotebookNode]]) -> str:
         for box in boxes:
             if box.section:
                 parts.append(f"**In §&nbsp;{box.section}**\n")
-            parts.append(box.text + "\n")
+            parts.append(from_book_root(box.text) + "\n")
     if not any_box:
         parts.append("No chapter has an errata box yet.\n")
     return "\n".join(parts)

@@ -89,3 +89,14 @@ def test_chapter_paths_are_numbered_notebooks(tmp_path):
         "01_a.ipynb",
         "02_b.ipynb",
     ]
+
+
+def test_relative_links_of_a_box_point_from_the_book_root():
+    text = (
+        "> **What we found.** See [lab notes](lab_notes/x.md), [chapter 02](02_rnn.ipynb#a), "
+        "[web](https://example.org), [here](#anchor)."
+    )
+    out = collect_errata.from_book_root(text)
+    assert "(notebooks/lab_notes/x.md)" in out
+    assert "(notebooks/02_rnn.ipynb#a)" in out
+    assert "(https://example.org)" in out and "(#anchor)" in out
