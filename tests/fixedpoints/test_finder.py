@@ -25,6 +25,7 @@ from rnnlab import (
     sample_states,
     simulate,
 )
+from rnnlab.fixedpoints import finder
 
 TOY_STARTS = grid_2d((-2.0, 2.0), (-2.0, 2.0), 9)
 
@@ -730,3 +731,43 @@ def test_result_arrays_carry_the_errors(toy_result):
     np.testing.assert_array_equal(sub.x_error, fps.x_error[fps.stable])
     np.testing.assert_array_equal(sub.eigenvalue_error, fps.eigenvalue_error[fps.stable])
     assert "x_error" in fps.rows()[0]
+
+
+# -- the Levenberg-Marquardt loop keeps J^T J across rejected steps ---------------------------
+
+
+@pytest.mark.parametrize("N", [20, 80])  # the batched-LU and the Cholesky paths
+def test_damped_solve_solves_and_leaves_the_matrices_alone(N):
+    rng = np.random.default_rng(N)
+    A = rng.standard_normal((5, N, N))
+    H = [a.T @ a for a in A]  # positive semi-definite, as J^T J is
+    kept = [h.copy() for h in H]
+    mu, b = rng.uniform(0.1, 1.0, 5), rng.standard_normal((5, N))
+    x = finder._solve_damped(H, mu, b)
+    for h, k, m, bi, xi in zip(H, kept, mu, b, x, strict=True):
+        np.testing.assert_array_equal(h, k)
+        np.testing.assert_allclose((h + m * np.eye(N)) @ xi, bi, atol=1e-9)
+
+
+class _CountingRNN(RateRNN):
+    """A rate network that counts the states whose Gauss-Newton matrix is built."""
+
+    built = 0
+
+    def _gauss_newton(self, X, J):
+        type(self).built += len(X)
+        return super()._gauss_newton(X, J)
+
+
+def test_a_rejected_step_does_not_rebuild_the_gauss_newton_matrix():
+    # J^T J is built once per start and once after every accepted step that leaves the
+    # search running (the last one of a state may end it), never after a rejected step.
+    net = _CountingRNN(random_rnn(100, 1.5, seed=3).W)
+    X0 = np.random.default_rng(0).standard_normal((12, 100))
+    *_, n_iter, paths = finder._levenberg_marquardt(
+        net, X0, tol_fixed=1e-20, max_iter=200, polish_q=1e-8, record_paths=True,
+        stall_window=8, stall_rtol=1e-3, step_tol=1e-6,
+    )  # fmt: skip
+    accepted = sum(len(p) - 1 for p in paths)  # each path lists the accepted steps
+    assert accepted <= _CountingRNN.built <= len(X0) + accepted
+    assert _CountingRNN.built < n_iter.sum()  # some steps were rejected: the test has teeth
