@@ -341,15 +341,7 @@ def _levenberg_marquardt(
         Xa, Fa = X[idx], F[idx]
         newton = (q[idx] < polish_q) & newton_ok[idx]
         need = moved[idx] | newton  # the states whose Jacobian this iteration uses
-        J = system._jacobian(Xa[need])
-        build = moved[idx][need]
-        if np.any(build):
-            rebuilt = idx[need][build]
-            grad_at[rebuilt] = np.einsum("bki,bk->bi", J[build], Fa[need][build])
-            H_new = system._gauss_newton(Xa[need][build], J[build])
-            for k, b in enumerate(rebuilt):
-                H_at[b] = H_new[k]
-            moved[rebuilt] = False
+        J = _normal_equations(system, Xa, Fa, idx, need, moved, H_at, grad_at)
         grad = grad_at[idx]
         fresh = np.isnan(mu[idx])
         if np.any(fresh):
@@ -404,6 +396,22 @@ def _levenberg_marquardt(
             history.append(X.copy())
 
     return X, q, state, n_iter, (_paths(history, n_iter) if record_paths else None)
+
+
+def _normal_equations(system, Xa, Fa, idx, need, moved, H_at, grad_at) -> np.ndarray:
+    """The Jacobians of the states ``idx[need]``; where a state has ``moved``, also its
+    :math:`J^\top J` (into ``H_at``) and :math:`J^\top F` (into ``grad_at``), after which it
+    counts as not moved."""
+    J = system._jacobian(Xa[need])
+    build = moved[idx][need]
+    if np.any(build):
+        rebuilt = idx[need][build]
+        grad_at[rebuilt] = np.einsum("bki,bk->bi", J[build], Fa[need][build])
+        H_new = system._gauss_newton(Xa[need][build], J[build])
+        for k, b in enumerate(rebuilt):
+            H_at[b] = H_new[k]
+        moved[rebuilt] = False
+    return J
 
 
 def _paths(history: list, n_iter: np.ndarray) -> list:
