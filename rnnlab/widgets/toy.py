@@ -30,6 +30,8 @@ from rnnlab.widgets._base import App
 
 __all__ = ["ToySystemApp"]
 
+_Q_FLOOR = 1e-32  # q on the log axis of the q panel: exact zeros are drawn here
+
 
 class ToySystemApp(App):
     r"""Phase portrait of the toy family :math:`\dot x = (a - x^2)y,\ \dot y = bx - y`, live.
@@ -199,16 +201,14 @@ class ToySystemApp(App):
         return find_fixed_points(self.system, self._starts(), max_iter=60, record_paths=True)
 
     def _simulate(self, starts: np.ndarray) -> np.ndarray:
-        """Trajectories from ``starts``, shape ``(B, T, 2)``, each cut (NaN) after it leaves
-        a box three times the size of the window.
+        """Trajectories from ``starts`` (:func:`rnnlab.simulate`, Euler with step :attr:`dt`),
+        shape ``(B, T, 2)``, each cut (NaN) after its first point outside :meth:`_box`.
 
         For :math:`b < 0` the flow outside :math:`|x| < \\sqrt a` blows up in finite time
         and Euler overflows; then the integration is redone in short pieces that freeze the
         states that have left the box.
         """
-        lo = np.array([self.xlim[0], self.ylim[0]])
-        hi = np.array([self.xlim[1], self.ylim[1]])
-        lo, hi = lo - (hi - lo), hi + (hi - lo)
+        lo, hi = self._box()
         X0 = np.array(starts, dtype=float)
         try:
             with np.errstate(over="ignore", invalid="ignore"):
@@ -245,6 +245,12 @@ class ToySystemApp(App):
             x[idx] = seg[:, -1]
             alive[idx] &= np.all((seg[:, -1] > lo) & (seg[:, -1] < hi), axis=1)
         return out
+
+    def _box(self) -> np.ndarray:
+        """Corners ``[[x_lo, y_lo], [x_hi, y_hi]]`` of the box three times the window."""
+        lo = np.array([self.xlim[0], self.ylim[0]])
+        hi = np.array([self.xlim[1], self.ylim[1]])
+        return np.array([lo - (hi - lo), hi + (hi - lo)])
 
     # -- the public actions ----------------------------------------------------------------
     def update(self, **params) -> None:
@@ -370,11 +376,14 @@ class ToySystemApp(App):
     def _show_path(self) -> None:
         path = self.fps.paths[self.start_dropdown.value]
         self.path_line.set_data(path[:, 0], path[:, 1])
-        q = np.maximum(self.system.q(path), 1e-32)  # q reaches 0 exactly; log axis
+        q = np.maximum(self.system.q(path), _Q_FLOOR)  # q reaches 0 exactly; log axis
         steps = np.arange(len(path))
         self.q_line.set_data(steps, q)
         self.ax_q.set_xlim(-0.5, max(len(path) - 0.5, 1.5))
-        self.ax_q.set_ylim(q.min() / 10, q.max() * 10)
+        # From a decade below the floor to a whole decade at least one above the largest q:
+        # the limits, and so the ticks, stay while a parameter moves (ticks are redrawn
+        # only when the limits change, _base.App._blit).
+        self.ax_q.set_ylim(_Q_FLOOR / 10, 10.0 ** np.ceil(np.log10(q.max()) + 1))
         self._hold, held = True, self._hold
         try:
             self.path_slider.max = max(len(path) - 1, 1)
@@ -389,7 +398,7 @@ class ToySystemApp(App):
         x = path[k]
         q = float(self.system.q(x))
         self.path_marker.set_data([x[0]], [x[1]])
-        self.q_marker.set_data([k], [max(q, 1e-32)])
+        self.q_marker.set_data([k], [max(q, _Q_FLOOR)])
         self.ax_q.set_title(f"step {k}: q = {q:.1e}", fontsize="medium")
 
     def table_html(self) -> str:
