@@ -21,7 +21,7 @@ endif
 # JupyterLab refuses to start as root unless told; containers often run as root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test lint format unit notebooks browser book errata lab-notes stats student refresh-notebooks benchmarks install clean
+.PHONY: lab test lint format unit notebooks browser browser-latency browser-lab browser-book unit-then-lab notebooks-then-book book errata lab-notes stats student refresh-notebooks benchmarks install clean
 
 install: $(STAMP)
 
@@ -57,18 +57,44 @@ notebooks: $(STAMP)
 
 # The built book and a live JupyterLab in Debian's chromium (tests/browser). Without chromium
 # every test there is reported as SKIPPED with the reason; .ci/run installs chromium first.
+NO_CHROMIUM = command -v chromium >/dev/null 2>&1 || echo "make $@: no chromium on PATH, the browser tests will be SKIPPED (apt-get install -y chromium)"
+
 browser: $(STAMP)
-	@command -v chromium >/dev/null 2>&1 || echo "make browser: no chromium on PATH, the browser tests will be SKIPPED (apt-get install -y chromium)"
+	@$(NO_CHROMIUM)
 	$(BIN)/python -m pytest tests/browser
 
-# The unit tests and the notebooks run side by side: each is mostly one process on one core,
-# so on two cores this saves their shorter one's time. BLAS gets one thread each (two BLAS
-# threads per process on a busy 2-core machine are far slower). Each part's output is printed
-# whole when it ends. The browser tests come last: the book is built from the chapters nbval
-# executed.
+# The browser tests in the three parts `make test` runs them in: chapter 01 live in JupyterLab
+# with the slider latency (on a quiet machine, as a user would feel it), the rest of the live
+# JupyterLab tests, and the built book.
+browser-latency: $(STAMP)
+	@$(NO_CHROMIUM)
+	$(BIN)/python -m pytest tests/browser/test_lab.py -k "01-toy"
+
+browser-lab: $(STAMP)
+	@$(NO_CHROMIUM)
+	$(BIN)/python -m pytest tests/browser/test_lab.py -k "not 01-toy"
+
+browser-book: $(STAMP)
+	@$(NO_CHROMIUM)
+	$(BIN)/python -m pytest tests/browser/test_book.py
+
+# `make test`: lint; chapter 01's live app and its latency while nothing else runs; then two
+# chains side by side, each mostly one process on one core: the unit tests, then the other
+# live JupyterLab tests; the notebooks under nbval, then the book built from the chapters nbval
+# executed (no chapter is executed twice for it) and its browser tests. BLAS gets one thread
+# each (two BLAS threads per process on a busy 2-core machine are far slower). Each chain's
+# output is printed whole when it ends.
 test: lint
-	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(MAKE) -j2 --output-sync=target unit notebooks
-	$(MAKE) browser
+	$(MAKE) browser-latency
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(MAKE) -j2 --output-sync=target unit-then-lab notebooks-then-book
+
+unit-then-lab: $(STAMP)
+	$(MAKE) unit
+	$(MAKE) browser-lab
+
+notebooks-then-book: $(STAMP)
+	$(MAKE) notebooks
+	$(MAKE) browser-book
 
 # Jupyter Book 1.x, offline, -W: a warning or a failing cell fails the build. The chapters come
 # from build/executed/ when `make notebooks` left current copies there (same sources, newer
