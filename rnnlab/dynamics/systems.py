@@ -348,7 +348,7 @@ class RateRNN(DynamicalSystem):
             raise ValueError(f"W must keep its shape {self._W.shape}, got {np.shape(W)}")
         W = np.array(as_matrix(W, "W", square=True), dtype=float, copy=True)
         W.setflags(write=False)
-        self._W, self._WtW = W, None
+        self._W, self._WtW, self._WtW_T = W, None, None
 
     @property
     def odd(self) -> bool:
@@ -372,17 +372,23 @@ class RateRNN(DynamicalSystem):
     def _gauss_newton(self, X, J):
         # J = -I + W D with D = diag(phi'), so
         # J^T J = I - D W^T - W D + D (W^T W) D: with W^T W computed once this costs
-        # O(N^2) per state instead of the O(N^3) matrix product.
+        # O(N^2) per state instead of the O(N^3) matrix product. Off the diagonal W D is J
+        # itself (J is the Jacobian at X); the diagonal is computed on its own.
+        # Each H is laid out column by column (Fortran order), as LAPACK's Cholesky wants it:
+        # built as its transpose T = H^T in C order, element by element the same operations.
         if self._WtW is None:
             self._WtW = self.W.T @ self.W
+            self._WtW_T = np.ascontiguousarray(self._WtW.T)
         d = self.phi.df(X)
-        H = self._WtW[None] * d[:, :, None]  # built in place: half the memory traffic
-        H *= d[:, None, :]
-        WD = self.W[None] * d[:, None, :]
-        H -= WD
-        H -= WD.swapaxes(1, 2)
-        H[:, np.arange(self.dim), np.arange(self.dim)] += 1.0
-        return H
+        T = self._WtW_T[None] * d[:, None, :]  # built in place: half the memory traffic
+        T *= d[:, :, None]
+        diag = np.arange(self.dim)
+        on_diag = T[:, diag, diag]
+        wd = np.diagonal(self.W)[None] * d  # (W D)_ii
+        T -= J.swapaxes(1, 2)
+        T -= J
+        T[:, diag, diag] = on_diag - wd - wd + 1.0
+        return T.swapaxes(1, 2)
 
     def __repr__(self) -> str:
         extra = ", with input" if np.any(self.drive) else ""

@@ -399,15 +399,18 @@ def _levenberg_marquardt(
 
 
 def _normal_equations(system, Xa, Fa, idx, need, moved, H_at, grad_at) -> np.ndarray:
-    """The Jacobians of the states ``idx[need]``; where a state has ``moved``, also its
+    r"""The Jacobians of the states ``idx[need]``; where a state has ``moved``, also its
     :math:`J^\top J` (into ``H_at``) and :math:`J^\top F` (into ``grad_at``), after which it
     counts as not moved."""
-    J = system._jacobian(Xa[need])
+    X, F = Xa[need], Fa[need]
+    J = system._jacobian(X)
     build = moved[idx][need]
     if np.any(build):
         rebuilt = idx[need][build]
-        grad_at[rebuilt] = np.einsum("bki,bk->bi", J[build], Fa[need][build])
-        H_new = system._gauss_newton(Xa[need][build], J[build])
+        if not np.all(build):  # (a copy of J: only when some states have not moved)
+            X, F, J = X[build], F[build], J[build]
+        grad_at[rebuilt] = np.einsum("bki,bk->bi", J, F)
+        H_new = system._gauss_newton(X, J)
         for k, b in enumerate(rebuilt):
             H_at[b] = H_new[k]
         moved[rebuilt] = False

@@ -185,6 +185,14 @@ def test_gauss_newton_hessian_is_naive_jtj(system):
         np.testing.assert_allclose(H[k], J.T @ J, rtol=1e-12, atol=1e-12)
 
 
+def test_rate_rnn_gauss_newton_is_laid_out_for_lapack():
+    # Each J^T J is Fortran-ordered, so the finder's Cholesky factorises a plain copy of it.
+    net = make_rate_rnn("tanh", 0.0, False, False, seed=12)
+    X = state_for(net, 3, n=5)
+    H = net._gauss_newton(X, net._jacobian(X))
+    assert all(h.flags["F_CONTIGUOUS"] for h in H)
+
+
 def test_rate_rnn_gauss_newton_not_stale_between_systems():
     # The cached W^T W belongs to one network: a second network must not reuse it.
     a = make_rate_rnn("tanh", 0.0, False, False, seed=10)
