@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.lines import Line2D
 
-from rnnlab._internal.validation import as_matrix, positive_int
+from rnnlab._internal.validation import as_matrix, positive_float, positive_int
 from rnnlab.flipflop.noise import noise_matrices, run_perturbed, scores
 from rnnlab.models.esn import ESN
 from rnnlab.plotting.plots import TRAJECTORY_COLOR
@@ -81,6 +81,8 @@ class NoiseApp(App):
     ):
         if not isinstance(esn, ESN):
             raise TypeError(f"esn must be an rnnlab.ESN, got {type(esn).__name__}")
+        if not 1e-4 <= positive_float(eta, "eta") <= 1.0:
+            raise ValueError(f"eta must be between 1e-4 and 1 (the slider's range), got {eta}")
         self.esn = esn
         self.inputs = as_matrix(inputs, "inputs", shape=(None, esn.n_in))
         self.targets = as_matrix(targets, "targets", shape=(len(self.inputs), esn.n_out))
@@ -100,8 +102,6 @@ class NoiseApp(App):
         self._build_portrait(memories, labels)
         self._build_outputs(T, n_out)
 
-        if not 1e-4 <= eta <= 1.0:
-            raise ValueError(f"eta must be between 1e-4 and 1 (the slider's range), got {eta}")
         self.eta_slider = widgets.FloatLogSlider(
             value=eta,
             base=10,

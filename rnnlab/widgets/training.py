@@ -99,6 +99,11 @@ class TrainingApp(App):
             raise TypeError(f"history must be a ForceHistory, got {type(history).__name__}")
         if not isinstance(evolution, Evolution) or len(evolution) == 0:
             raise TypeError("evolution must be a non-empty Evolution (fixed_points_over_training)")
+        n = len(evolution)
+        if isinstance(snapshot, bool) or not isinstance(snapshot, int | np.integer):
+            raise TypeError(f"snapshot must be an integer index, got {snapshot!r}")
+        if not -n <= snapshot < n:
+            raise ValueError(f"snapshot must be an index into the {n} snapshots, got {snapshot}")
         self.esn, self.history, self.evolution = esn, history, evolution
         if projection is None:
             projection = fixed_point_pca(evolution[-1])
@@ -120,11 +125,6 @@ class TrainingApp(App):
         self._build_outputs()
         self._build_training_curves(history)
 
-        n = len(evolution)
-        if isinstance(snapshot, bool) or not isinstance(snapshot, int | np.integer):
-            raise TypeError(f"snapshot must be an integer index, got {snapshot!r}")
-        if not -n <= snapshot < n:
-            raise ValueError(f"snapshot must be an index into the {n} snapshots, got {snapshot}")
         first = int(snapshot) % n
         self.table = widgets.HTML()
         self.snapshot_slider = widgets.IntSlider(

@@ -208,8 +208,12 @@ def test_static_fallback_and_first_snapshot(trained, evolution):
             app.update(3)
     finally:
         app.close()
+    figures = plt.get_fignums()
     with pytest.raises(ValueError, match="index into the 3 snapshots"):
         TrainingApp(esn, history, evolution, inputs=u_test[:200], snapshot=3)
+    with pytest.raises(TypeError, match="snapshot must be an integer"):
+        TrainingApp(esn, history, evolution, inputs=u_test[:200], snapshot=1.0)
+    assert plt.get_fignums() == figures  # refused before any figure or run was made
     with pytest.raises(ValueError, match="targets must have shape"):
         TrainingApp(esn, history, evolution, inputs=u_test[:200], targets=np.zeros((5, 3)))
 

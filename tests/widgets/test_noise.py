@@ -4,6 +4,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -84,3 +85,9 @@ def test_static_fallback_and_bad_inputs(app, trained):
         NoiseApp(esn, u, y, 3)
     with pytest.raises(ValueError, match="targets must have shape"):
         NoiseApp(esn, u, y[:10], PCA(3).fit(mem.x))
+    figures = plt.get_fignums()
+    with pytest.raises(ValueError, match="eta must be between"):
+        NoiseApp(esn, u, y, PCA(3).fit(mem.x), eta=2.0)
+    with pytest.raises(TypeError, match="eta"):
+        NoiseApp(esn, u, y, PCA(3).fit(mem.x), eta="0.01")
+    assert plt.get_fignums() == figures  # refused before any figure was made
