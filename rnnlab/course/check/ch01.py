@@ -8,12 +8,13 @@ The exercises and the mistakes each check recognises:
 - ``01-family-fixed-points`` (:func:`family_fixed_points`): the mirror point or the origin
   forgotten, ``y = x/2`` kept for every ``b``, the origin listed more than once at ``a = 0``,
   ``sqrt(a)`` taken for ``a < 0``;
-- ``01-toy-jacobian`` (:func:`toy_jacobian`): the sign of ``-2xy``, the factor ``y`` lost,
-  the matrix transposed;
 - ``01-predict-types`` (:func:`fixed_point_types`): a negative trace read as stability, a
   repeated eigenvalue read as a complex one, the sign rule reversed;
 - ``01-unstable-dims`` (:func:`unstable_dims`): the flow rule used for a map (and the other
   way round);
+- ``01-largest-stable-step`` (:func:`largest_stable_step`): no bound at all (the flow rule),
+  the imaginary part of λ forgotten, ``2/|λ|`` for a complex λ, the step at which ``μ`` reaches
+  0, the largest bound taken instead of the smallest, the saddle included;
 - ``01-grad-q`` (:func:`grad_q`): ``J F`` instead of ``J^T F``, ``2 J^T F``, ``-J^T F``.
 """
 
@@ -29,7 +30,6 @@ from rnnlab.course.check import (
     check_choice,
     check_fixed_points,
     check_function,
-    check_jacobian,
     check_value,
 )
 from rnnlab.dynamics.stability import n_unstable
@@ -37,22 +37,28 @@ from rnnlab.dynamics.systems import ToySystem
 
 __all__ = [
     "FAMILY_PARAMETERS",
+    "STEP_PARAMETERS",
     "TEST_POINTS",
     "TYPES",
     "family_fixed_points",
     "fixed_point_types",
     "grad_q",
-    "toy_jacobian",
+    "largest_stable_step",
     "unstable_dims",
 ]
 
-#: States at which the Jacobian and the gradient of q are compared: the three fixed points
-#: and two points where F and the off-diagonal entries are all nonzero.
+#: States at which the gradient of q is compared: the three fixed points and two points
+#: where F and the off-diagonal entries of the Jacobian are all nonzero.
 TEST_POINTS = np.array([[0.0, 0.0], [1.0, 0.5], [-1.0, -0.5], [0.25, -1.25], [-1.5, 0.75]])
 
 #: The (a, b) at which ``family_fixed_points`` is checked: a > 0 with b = 1/2, another b and
 #: a negative b, then a = 0 and a < 0 (only the origin).
 FAMILY_PARAMETERS = ((1.0, 0.5), (0.25, 0.5), (2.0, -0.3), (0.0, 0.5), (-0.5, 1.0))
+
+#: The (a, b) at which ``largest_stable_step`` is checked: Jang's system (a degenerate node,
+#: lambda = -1 twice), nodes with two different eigenvalues, then b < 0 and a < 0, where the
+#: only stable point is the origin and it is a focus (complex lambda).
+STEP_PARAMETERS = ((1.0, 0.5), (2.0, 0.5), (1.0, -2.0), (-1.0, 1.0))
 
 #: The type names a prediction chooses from (the words `rnnlab.classify` uses).
 TYPES = ("saddle", "stable node", "unstable node", "stable focus", "unstable focus")
@@ -153,50 +159,6 @@ def family_fixed_points(
         except AnswerError as err:
             print()
             raise AnswerError(f"at a = {a:g}, b = {b:g}: {err}") from None
-
-
-# -- 01-toy-jacobian -------------------------------------------------------------------------
-
-
-def _with_entry(system: ToySystem, entry: tuple[int, int], value) -> Callable:
-    def wrong(x):
-        J = system.jacobian(x)
-        J[entry] = value(x)
-        return J
-
-    return wrong
-
-
-def toy_jacobian(student: Callable[[np.ndarray], np.ndarray], points=TEST_POINTS) -> None:
-    """Check ``student(p)``, the Jacobian of Jang's toy system, at ``points``.
-
-    Parameters
-    ----------
-    student : callable
-        ``student(p)`` returns the ``(2, 2)`` Jacobian at ``p = (x, y)``.
-    points : array_like, shape (n, 2)
-        Where to compare; :data:`TEST_POINTS` by default.
-
-    Raises
-    ------
-    AnswerError
-        At the first point and entry where the Jacobian differs; names a sign error in
-        :math:`\\partial_x (1 - x^2) y`, a lost factor :math:`y`, or a transposed matrix.
-    """
-    toy = ToySystem()
-    misconceptions = [
-        Misconception(
-            _with_entry(toy, (0, 0), lambda x: 2.0 * x[0] * x[1]),
-            "Entry (0, 0) has the wrong sign: d/dx of (1 - x^2) y is -2xy (the minus in "
-            "front of x^2 stays).",
-        ),
-        Misconception(
-            _with_entry(toy, (0, 0), lambda x: -2.0 * x[0]),
-            "Entry (0, 0) lost its factor y: (1 - x^2) y is a product, and y is a constant "
-            "for d/dx, so d/dx of (1 - x^2) y is -2x times y.",
-        ),
-    ]
-    check_jacobian(student, toy, points, misconceptions=misconceptions)
 
 
 # -- 01-predict-types ------------------------------------------------------------------------
@@ -328,6 +290,156 @@ def unstable_dims(prediction: Sequence[int], mu) -> None:
         )
     check_value(prediction[0], flow, "flow-rule count", misconceptions=flow_hints)
     check_value(prediction[1], map_, "map-rule count", misconceptions=map_hints)
+
+
+# -- 01-largest-stable-step ------------------------------------------------------------------
+
+
+def _stable_spectra(system: ToySystem) -> list[np.ndarray]:
+    """The eigenvalues at every fixed point of ``system`` that is stable for the flow.
+
+    Stable means every :math:`\\operatorname{Re}\\lambda < 0` (strictly: a non-hyperbolic
+    point, as at ``a = 0``, is left out, the bound would be 0/0 there).
+    """
+    spectra = [system.eigenvalues(p) for p in system.analytic_fixed_points()]
+    return [lam for lam in spectra if np.all(lam.real < -1e-12)]
+
+
+def _step_bound(lam: np.ndarray) -> np.ndarray:
+    """Largest Euler step with :math:`|1 + \\Delta t\\,\\lambda| \\le 1`, per eigenvalue."""
+    return -2.0 * lam.real / np.abs(lam) ** 2
+
+
+def _step_misconceptions(system: ToySystem, reference: float) -> list[Misconception]:
+    stable = np.concatenate(_stable_spectra(system))
+    every = np.concatenate([system.eigenvalues(p) for p in system.analytic_fixed_points()])
+    candidates = [
+        (
+            np.min(2.0 / np.abs(stable.real)),
+            "You kept only the real part of lambda. For a complex lambda, |mu|^2 = "
+            "(1 + dt Re lambda)^2 + (dt Im lambda)^2: the rotation pushes mu out of the unit "
+            "circle sooner, at dt = -2 Re lambda / |lambda|^2.",
+        ),
+        (
+            np.min(2.0 / np.abs(stable)),
+            "2/|lambda| is the bound for a real lambda only. For a complex one, solve "
+            "|1 + dt lambda|^2 = 1 + 2 dt Re lambda + dt^2 |lambda|^2 = 1: dt = -2 Re lambda "
+            "/ |lambda|^2.",
+        ),
+        (
+            np.min(1.0 / np.abs(stable.real)),
+            "At that step mu = 1 + dt lambda only reaches 0 (a real lambda: dt = 1/|lambda|, "
+            "the time scale). A negative mu with |mu| < 1 still shrinks a perturbation, it "
+            "only flips its sign each step: the map rule allows mu down to -1.",
+        ),
+        (
+            np.max(_step_bound(stable)),
+            "That is the largest of the bounds; the point stays stable only while every "
+            "|mu| < 1, so the smallest bound (the fastest eigenvalue) decides.",
+        ),
+        (
+            np.min(_step_bound(every[every.real < 0])),
+            "You included the saddle. It is unstable for the flow and, by the map rule, for "
+            "every dt > 0 (its mu = 1 + dt lambda > 1 for its lambda > 0): it has no "
+            "stability to lose. Keep only the points that are stable for the flow.",
+        ),
+        (
+            np.min(_step_bound(every)),
+            "A negative step: you included an unstable eigenvalue (Re lambda > 0, the "
+            "saddle's). Keep only the points that are stable for the flow.",
+        ),
+    ]
+    hints: list[Misconception] = []
+    for wrong, hint in candidates:
+        if abs(wrong - reference) > 1e-6 and all(abs(wrong - m.wrong) > 1e-6 for m in hints):
+            hints.append(Misconception(float(wrong), hint))
+    return hints
+
+
+def _is_infinite(answer) -> bool:
+    try:
+        return bool(np.ndim(answer) == 0 and np.isinf(float(answer)))
+    except (TypeError, ValueError):
+        return False
+
+
+def _focus_line(parameters: Sequence[tuple[float, float]]) -> str | None:
+    """Why 2/|lambda| fails, at the first (a, b) whose stable point is a focus."""
+    for a, b in parameters:
+        for lam in _stable_spectra(ToySystem(a, b)):
+            if abs(lam[0].imag) > 1e-12:
+                return (
+                    f"  At a = {a:g}, b = {b:g} the stable point is a focus, lambda = "
+                    f"{lam[0].real:.3f} \N{PLUS-MINUS SIGN} {abs(lam[0].imag):.3f}i: 2/|lambda| = "
+                    f"{2.0 / abs(lam[0]):.3f}, but |1 + dt lambda| = 1 already at "
+                    f"dt = 2|Re lambda|/|lambda|^2 = {_step_bound(lam)[0]:.3f}."
+                )
+    return None
+
+
+def largest_stable_step(
+    student: Callable[[ToySystem], float],
+    parameters: Sequence[tuple[float, float]] = STEP_PARAMETERS,
+) -> None:
+    r"""Check ``student(system)``, the largest Euler step that keeps the flow's stable points stable.
+
+    The Euler map :math:`G(\mathbf x) = \mathbf x + \Delta t\,F(\mathbf x)` has the
+    eigenvalues :math:`\mu = 1 + \Delta t\,\lambda`, and
+    :math:`|\mu|^2 = 1 + 2\Delta t\operatorname{Re}\lambda + \Delta t^2|\lambda|^2 < 1`
+    holds for :math:`0 < \Delta t < -2\operatorname{Re}\lambda/|\lambda|^2`. The reference
+    is the smallest of these bounds over the eigenvalues of every fixed point that is stable
+    for the flow (all :math:`\operatorname{Re}\lambda < 0`).
+
+    Parameters
+    ----------
+    student : callable
+        ``student(system)`` returns that step, a float, for a :class:`rnnlab.ToySystem`.
+    parameters : sequence of (a, b)
+        The members of the family to check, each with at least one stable fixed point;
+        :data:`STEP_PARAMETERS` by default (the grader adds more).
+
+    Raises
+    ------
+    AnswerError
+        At the first ``(a, b)`` where the step differs, naming what a common wrong step
+        reveals (no bound, Im lambda forgotten, 2/|lambda| for a complex lambda, ...).
+    ValueError
+        When ``parameters`` is empty or a member has no fixed point that is stable for the
+        flow (a non-hyperbolic one, as the origin at ``a = 0``, does not count).
+    """
+    if len(parameters) == 0:
+        raise ValueError("parameters must hold at least one (a, b), got none")
+    for a, b in parameters:
+        system = ToySystem(a, b)
+        if not _stable_spectra(system):
+            raise ValueError(
+                f"parameters: a = {a:g}, b = {b:g} has no fixed point with every Re lambda < 0"
+            )
+        reference = float(
+            np.min(np.concatenate([_step_bound(lam) for lam in _stable_spectra(system)]))
+        )
+        answer = student(system)
+        print(f"a = {a:5.2f}, b = {b:5.2f}: ", end="")
+        try:
+            if _is_infinite(answer):
+                raise AnswerError(
+                    "your step is infinite: that is the flow's view, stable for every dt "
+                    "because Re lambda < 0 does not depend on dt. The Euler map's eigenvalues "
+                    "mu = 1 + dt lambda do: apply the map rule |mu| < 1 to them."
+                )
+            check_value(
+                answer,
+                reference,
+                "largest step",
+                tol=1e-6,
+                misconceptions=_step_misconceptions(system, reference),
+            )
+        except AnswerError as err:
+            print()
+            raise AnswerError(f"at a = {a:g}, b = {b:g}: {err}") from None
+    line = _focus_line(parameters)
+    if line is not None:
+        print(line)
 
 
 # -- 01-grad-q -------------------------------------------------------------------------------

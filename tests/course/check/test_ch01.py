@@ -13,6 +13,17 @@ def family(a, b):
     return rnnlab.ToySystem(a, b).analytic_fixed_points()
 
 
+def largest_step(system):
+    """The right answer to 01-largest-stable-step, written independently of the check."""
+    bounds = []
+    for p in system.analytic_fixed_points():
+        J = system.jacobian(p)
+        if np.trace(J) < 0 and np.linalg.det(J) > 0:  # stable for the flow (2-D)
+            lam = np.linalg.eigvals(J)
+            bounds += [-2 * lam.real / np.abs(lam) ** 2]
+    return float(np.min(bounds))
+
+
 def hint_of(call, *args) -> str:
     with pytest.raises(AnswerError) as info:
         call(*args)
@@ -24,23 +35,26 @@ def hint_of(call, *args) -> str:
 
 def test_right_answers_pass(capsys):
     ch01.family_fixed_points(family)
-    ch01.toy_jacobian(TOY.jacobian)
     ch01.grad_q(TOY.grad_q)
     ch01.fixed_point_types(("saddle", "stable node"), ["saddle (1 unstable)", "stable node"])
     ch01.fixed_point_types(("Saddle", " stable node "), ["saddle (1 unstable)", "stable node"])
     mu = 1 + 0.1 * TOY.eigenvalues([1.0, 0.5])
     ch01.unstable_dims((2, 0), mu)
     ch01.unstable_dims((np.int64(2), np.int64(0)), mu)
+    ch01.largest_stable_step(largest_step)
+    ch01.largest_stable_step(lambda system: np.float32(largest_step(system)))
     out = capsys.readouterr().out
-    assert out.count("\N{CHECK MARK}") == 5 + 1 + 1 + 4 + 4
+    assert out.count("\N{CHECK MARK}") == 5 + 1 + 4 + 4 + 4 + 4
     assert "a = -0.50, b =  1.00: \N{CHECK MARK} all 1 fixed point found" in out
+    assert "a =  1.00, b = -2.00: \N{CHECK MARK} your largest step is right: 0.5." in out
+    assert "2/|lambda| = 1.414" in out and "= 0.500." in out
 
 
 def test_not_implemented_passes_through():
     def stub(*args):
         raise NotImplementedError("Exercise")
 
-    for check in (ch01.family_fixed_points, ch01.toy_jacobian, ch01.grad_q):
+    for check in (ch01.family_fixed_points, ch01.grad_q, ch01.largest_stable_step):
         with pytest.raises(NotImplementedError):
             check(stub)
 
@@ -120,39 +134,6 @@ def test_family_other_wrong_answer_gets_no_hint():
     )
     assert "not fixed points of the reference: [1, -0.5]" in message
     assert "missing" in message and "mirror" not in message and "origin" not in message
-
-
-# -- 01-toy-jacobian -----------------------------------------------------------------------------
-
-
-def with_entry(entry, value):
-    def wrong(p):
-        J = TOY.jacobian(p)
-        J[entry] = value(p)
-        return J
-
-    return wrong
-
-
-def test_jacobian_sign_error():
-    message = hint_of(ch01.toy_jacobian, with_entry((0, 0), lambda p: 2 * p[0] * p[1]))
-    assert "Entry (0, 0) has the wrong sign" in message
-
-
-def test_jacobian_lost_factor_y():
-    message = hint_of(ch01.toy_jacobian, with_entry((0, 0), lambda p: -2 * p[0]))
-    assert "Entry (0, 0) lost its factor y" in message
-
-
-def test_jacobian_transposed():
-    message = hint_of(ch01.toy_jacobian, lambda p: TOY.jacobian(p).T)
-    assert "transpose of the Jacobian" in message
-
-
-def test_jacobian_other_error_gets_no_hint():
-    message = hint_of(ch01.toy_jacobian, with_entry((1, 1), lambda p: 1.0))
-    assert "entry (1, 1)" in message
-    assert "sign" not in message and "transpose" not in message and "factor y" not in message
 
 
 # -- 01-predict-types ----------------------------------------------------------------------------
@@ -269,3 +250,110 @@ def test_grad_q_other_error_gets_no_hint():
     message = hint_of(ch01.grad_q, lambda p: TOY.rhs(p))
     assert "gradient of q differs" in message
     assert "J F" not in message and "twice" not in message and "minus" not in message
+
+
+# -- 01-largest-stable-step ----------------------------------------------------------------------
+
+
+def stable_eigenvalues(system):
+    spectra = [system.eigenvalues(p) for p in system.analytic_fixed_points()]
+    return np.concatenate([lam for lam in spectra if np.all(lam.real < 0)])
+
+
+def every_eigenvalue(system):
+    return np.concatenate([system.eigenvalues(p) for p in system.analytic_fixed_points()])
+
+
+def test_step_references():
+    """The bounds by hand: lambda = -1 twice; -1, -2; and -1/2 +- i sqrt(7)/2, |lambda|^2 = 2."""
+    ch01.largest_stable_step(lambda s: 2.0, parameters=[(1.0, 0.5)])
+    ch01.largest_stable_step(lambda s: 1.0, parameters=[(2.0, 0.5)])
+    ch01.largest_stable_step(lambda s: 0.5, parameters=[(1.0, -2.0)])
+    ch01.largest_stable_step(lambda s: 1.0, parameters=[(-1.0, 1.0)])
+
+
+def test_step_flow_rule_gives_no_bound():
+    message = hint_of(ch01.largest_stable_step, lambda s: np.inf)
+    assert "at a = 1, b = 0.5" in message
+    assert "your step is infinite: that is the flow's view" in message
+
+
+def test_step_imaginary_part_forgotten():
+    message = hint_of(
+        ch01.largest_stable_step, lambda s: float(np.min(2 / np.abs(stable_eigenvalues(s).real)))
+    )
+    assert "at a = 1, b = -2" in message
+    assert "You kept only the real part of lambda" in message
+
+
+def test_step_two_over_modulus():
+    message = hint_of(
+        ch01.largest_stable_step, lambda s: float(np.min(2 / np.abs(stable_eigenvalues(s))))
+    )
+    assert "at a = 1, b = -2" in message
+    assert "2/|lambda| is the bound for a real lambda only" in message
+
+
+def test_step_mu_kept_positive():
+    message = hint_of(ch01.largest_stable_step, lambda s: largest_step(s) / 2)
+    assert "at a = 1, b = 0.5" in message
+    assert "mu = 1 + dt lambda only reaches 0" in message
+
+
+def test_step_largest_bound_taken():
+    def wrong(s):
+        lam = stable_eigenvalues(s)
+        return float(np.max(-2 * lam.real / np.abs(lam) ** 2))
+
+    message = hint_of(ch01.largest_stable_step, wrong)
+    assert "at a = 2, b = 0.5" in message
+    assert "the smallest bound (the fastest eigenvalue) decides" in message
+
+
+def test_step_saddle_included():
+    def wrong(s):
+        lam = every_eigenvalue(s)
+        lam = lam[lam.real < 0]
+        return float(np.min(-2 * lam.real / np.abs(lam) ** 2))
+
+    message = hint_of(ch01.largest_stable_step, wrong)
+    assert "at a = 1, b = 0.5" in message
+    assert "You included the saddle" in message
+
+
+def test_step_unstable_eigenvalue_included():
+    def wrong(s):
+        lam = every_eigenvalue(s)
+        return float(np.min(-2 * lam.real / np.abs(lam) ** 2))
+
+    message = hint_of(ch01.largest_stable_step, wrong)
+    assert "at a = 1, b = 0.5" in message
+    assert "A negative step: you included an unstable eigenvalue" in message
+
+
+def test_step_other_wrong_answer_gets_no_hint():
+    message = hint_of(ch01.largest_stable_step, lambda s: 1.9)
+    assert "at a = 1, b = 0.5: your largest step differs" in message
+    for word in ("real part", "2/|lambda|", "reaches 0", "smallest", "saddle", "negative"):
+        assert word not in message
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (None, "did the function forget to `return` it?"),
+        (np.array([2.0, 2.0]), "should be a single number"),
+        ("2", "should be numeric"),
+    ],
+)
+def test_step_malformed_answer(answer, expected):
+    assert expected in hint_of(ch01.largest_stable_step, lambda s: answer)
+
+
+def test_step_bad_parameters():
+    with pytest.raises(ValueError, match="at least one"):
+        ch01.largest_stable_step(largest_step, parameters=[])
+    with pytest.raises(ValueError, match="no fixed point with every Re lambda < 0"):
+        ch01.largest_stable_step(largest_step, parameters=[(-1.0, -1.0)])
+    with pytest.raises(ValueError, match="no fixed point with every Re lambda < 0"):
+        ch01.largest_stable_step(largest_step, parameters=[(0.0, 0.5)])  # non-hyperbolic origin
