@@ -7,23 +7,26 @@ the exercise's reference and its :class:`~rnnlab.course.check.Misconception` hin
 - :func:`origin_unstable` (``03-origin-unstable``, predict): unstable dimensions of an
   untrained reservoir's origin;
 - :func:`predict_census` (``03-predict-census``, predict): the ideal 3-bit census;
-- :func:`ideal_count` (``03-ideal-count``, implement): the ideal census for n bits;
-- :func:`bit_pattern` (``03-bit-pattern``, implement): label fixed points by their readout.
+- :func:`bit_pattern` (``03-bit-pattern``, implement): label fixed points by their readout;
+- :func:`slowest_decay` (``03-slowest-decay``, analyse): the e-folding time, in steps, of the
+  slowest stable direction at a fixed point of the trained network (the fastest direction,
+  units of tau, ``dt/tau`` the wrong way, ``|lambda|`` for ``Re lambda``, the half-life
+  and an unstable direction recognised).
 """
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Mapping, Sequence
-from math import comb
 
 import numpy as np
 
-from rnnlab.course.check import AnswerError, Misconception, check_array, check_value, ok
+from rnnlab.course.check import AnswerError, Misconception, check_array, ok, with_hint
 from rnnlab.dynamics.stability import n_unstable
 from rnnlab.flipflop.census_result import Census, ideal_census
 from rnnlab.models.esn import ESN
 
-__all__ = ["bit_pattern", "ideal_count", "origin_unstable", "predict_census", "rls_step"]
+__all__ = ["bit_pattern", "origin_unstable", "predict_census", "rls_step", "slowest_decay"]
 
 
 # -- 03-rls-step ---------------------------------------------------------------------------
@@ -221,40 +224,6 @@ def predict_census(answer: Sequence[int] | Mapping[int, int]) -> None:
     check_array(counts, reference, "predicted counts [n0, n1, n2, n3]", misconceptions=hints)
 
 
-# -- 03-ideal-count --------------------------------------------------------------------------
-
-_CASES = [(n, k) for n in range(1, 7) for k in range(n + 1)]
-
-
-def ideal_count(student: Callable) -> None:
-    """Check ``ideal_count(n_bits, k)`` for 1-6 bits and every k (``03-ideal-count``).
-
-    Raises
-    ------
-    AnswerError
-        With a hint for ``comb(n, k)`` without the signs, ``2**(n - k)`` without the
-        positions, or the signs given to the zero bits (``comb(n, k) * 2**k``).
-    """
-    answers = [student(n, k) for n, k in _CASES]
-    for (n, k), a in zip(_CASES, answers, strict=True):
-        if a is None:
-            raise AnswerError(f"ideal_count({n}, {k}) is None: did the function forget `return`?")
-    reference = [ideal_census(n)[k] for n, k in _CASES]
-    hints = [
-        Misconception([comb(n, k) for n, k in _CASES],
-                      "comb(n, k) counts where the zero bits are; each of the other n - k bits "
-                      "is +1 or -1: multiply by 2**(n - k)."),
-        Misconception([2 ** (n - k) for n, k in _CASES],
-                      "2**(n - k) counts the signs of the nonzero bits for one choice of the "
-                      "zero positions; there are comb(n, k) such choices."),
-        Misconception([comb(n, k) * 2**k for n, k in _CASES],
-                      "The signs belong to the n - k nonzero bits: 2**(n - k), not 2**k."),
-    ]  # fmt: skip
-    check_array(answers, reference, "ideal counts for n = 1-6", misconceptions=hints)
-    total = sum(student(4, k) for k in range(5))
-    check_value(int(total), 3**4, "total for 4 bits (every pattern in {-1, 0, +1}^4)")
-
-
 # -- 03-bit-pattern --------------------------------------------------------------------------
 
 
@@ -296,3 +265,178 @@ def bit_pattern(student: Callable, census: Census) -> None:
         student(z_small, threshold=0.2), reference, "bit patterns with threshold 0.2",
         misconceptions=hints(z_small, 0.2),
     )  # fmt: skip
+
+
+# -- 03-slowest-decay ------------------------------------------------------------------------
+
+#: Names of the points of the ideal 3-bit cube by their number of unstable dimensions.
+_POINT_NAMES = {0: "memory", 1: "edge saddle", 2: "face saddle", 3: "centre"}
+
+
+def _decay_steps(lam: np.ndarray, dt_over_tau: float) -> tuple[float, float]:
+    """The e-folding time in steps of the slowest stable direction: (flow, Euler map).
+
+    Flow: :math:`1/(\\frac{\\Delta t}{\\tau}|\\operatorname{Re}\\lambda_s|)` with
+    :math:`\\lambda_s` the stable eigenvalue with the largest real part. Map: the simulated
+    network shrinks that direction by :math:`|\\mu| = |1 + \\frac{\\Delta t}{\\tau}\\lambda|`
+    per step, so :math:`-1/\\ln|\\mu|` steps, with the largest :math:`|\\mu| < 1`.
+    """
+    stable = lam[lam.real < 0]
+    flow = 1.0 / (dt_over_tau * -np.max(stable.real))
+    mu = np.abs(1.0 + dt_over_tau * lam)
+    euler = -1.0 / np.log(np.max(mu[mu < 1.0])) if np.any(mu < 1.0) else np.nan
+    return float(flow), float(euler)
+
+
+def _decay_misconceptions(lam: np.ndarray, dt_over_tau: float) -> list[Misconception]:
+    stable = lam[lam.real < 0]
+    slow = stable[np.argmax(stable.real)]
+    reference = 1.0 / (dt_over_tau * abs(slow.real))
+    steps_per_tau = 1.0 / dt_over_tau
+    candidates = [
+        (
+            1.0 / (dt_over_tau * np.max(np.abs(stable.real))),
+            "That is the fastest stable direction: it is gone first. What is left after a "
+            "pulse decays along the slowest one, the stable lambda with Re lambda closest to 0.",
+        ),
+        (
+            1.0 / abs(slow.real),
+            f"That is the time in units of tau (the eigenvalues of J are rates per tau); one "
+            f"tau lasts tau/dt = 1/esn.dt_over_tau = {steps_per_tau:g} steps.",
+        ),
+        (
+            dt_over_tau / abs(slow.real),
+            f"You multiplied by dt/tau; a step lasts dt/tau = {dt_over_tau:g} tau, so a time "
+            f"t (in units of tau) takes t / {dt_over_tau:g} steps: divide.",
+        ),
+        (
+            1.0 / (dt_over_tau * abs(slow)),
+            "For a complex lambda the perturbation turns while it shrinks, and only Re lambda "
+            "shrinks it: |exp(lambda t)| = exp(Re lambda t). Use |Re lambda|, not |lambda|.",
+        ),
+        (
+            np.log(2.0) * reference,
+            "That is the half-life, the time to shrink by 2; the question asks for a factor "
+            "e: 1/|Re lambda|, without ln 2.",
+        ),
+    ]
+    hint = (
+        "That is an unstable direction (Re lambda > 0): along it a perturbation grows, it "
+        "does not settle. Keep only the stable eigenvalues, Re lambda < 0."
+    )
+    for growth in lam.real[lam.real > 0]:  # with or without the sign, from any of them
+        candidates += [(1.0 / (dt_over_tau * growth), hint), (-1.0 / (dt_over_tau * growth), hint)]
+    hints: list[Misconception] = []
+    for wrong, hint in candidates:
+        if abs(wrong - reference) > 1e-6 * reference and all(
+            abs(wrong - m.wrong) > 1e-6 * abs(m.wrong) for m in hints
+        ):
+            hints.append(Misconception(float(wrong), hint))
+    return hints
+
+
+def _as_steps(answer) -> float:
+    """The answer as one finite real number, or an AnswerError saying what it is instead."""
+    if answer is None:
+        raise AnswerError("your decay time is None: did the function forget to `return` it?")
+    if isinstance(answer, bool | np.bool_) or np.ndim(answer) != 0:
+        raise AnswerError(f"your decay time should be a single number, got {answer!r}")
+    if isinstance(answer, np.ndarray):
+        answer = answer.item()
+    if not isinstance(answer, numbers.Number):
+        raise AnswerError(f"your decay time should be a number, got {type(answer).__name__}")
+    value = complex(answer)
+    if value.imag != 0 or not np.isfinite(value.real):
+        raise AnswerError(f"your decay time should be a finite real number, got {answer!r}")
+    return value.real
+
+
+def _default_decay_points(census: Census) -> list[int]:
+    """One memory of each mirror pair (first bit +1), then the first edge saddle."""
+    n_unstable_ = census.points.n_unstable
+    memories = [int(i) for i in np.flatnonzero(n_unstable_ == 0) if census.bits[i][0] > 0]
+    return memories + [int(i) for i in np.flatnonzero(n_unstable_ == 1)[:1]]
+
+
+def slowest_decay(
+    student: Callable, esn: ESN, census: Census, points: Sequence[int] | None = None
+) -> None:
+    r"""Check ``slowest_decay(esn, x)``, the e-folding time in steps at a fixed point (``03-slowest-decay``).
+
+    Near a fixed point :math:`\mathbf x^*` a perturbation along an eigenvector evolves like
+    :math:`e^{\lambda t}`, with :math:`t` in units of :math:`\tau`, so it shrinks by a factor
+    :math:`e` in :math:`1/|\operatorname{Re}\lambda|` units of :math:`\tau`, that is
+    :math:`1/(\frac{\Delta t}{\tau}|\operatorname{Re}\lambda|)` steps. The reference is this
+    time for the *slowest* stable direction, the stable :math:`\lambda` with the largest real
+    part. The Euler map's exact count, :math:`-1/\ln|1 + \frac{\Delta t}{\tau}\lambda|`, is
+    accepted too.
+
+    Parameters
+    ----------
+    student : callable
+        ``student(esn, x)`` returns that time in steps, a float, for a fixed point ``x``.
+    esn : ESN
+        The trained network whose closed loop has the fixed points.
+    census : Census
+        Its census (:func:`rnnlab.flipflop.census.census`); the reference uses the
+        eigenvalues stored there, so only the student computes new ones.
+    points : sequence of int, optional
+        Indices into ``census.points`` to check; by default one memory of each mirror pair
+        and the first edge saddle (the grader adds others).
+
+    Raises
+    ------
+    AnswerError
+        At the first point where the time differs, naming what a common wrong time
+        reveals (the fastest direction, units of tau, an unstable direction, ...).
+    TypeError
+        When ``esn`` is not an ESN or ``census`` not a Census.
+    ValueError
+        When ``points`` is empty or names a point out of range or without a stable direction.
+    """
+    if not isinstance(esn, ESN):
+        raise TypeError(f"esn must be an rnnlab.ESN, got {type(esn).__name__}")
+    if not isinstance(census, Census):
+        raise TypeError(f"census must be an rnnlab Census, got {type(census).__name__}")
+    pts = census.points
+    points = _default_decay_points(census) if points is None else [int(i) for i in points]
+    if not points:
+        raise ValueError("points must name at least one fixed point of the census, got none")
+    for i in points:
+        if not 0 <= i < pts.n_points:
+            raise ValueError(f"points: {i} is not a point of the census (0-{pts.n_points - 1})")
+        if not np.any(pts.eigenvalues[i].real < 0):
+            raise ValueError(f"points: point {i} has no stable direction")
+    for i in points:
+        lam = pts.eigenvalues[i]
+        flow, euler = _decay_steps(lam, esn.dt_over_tau)
+        bits = ", ".join(f"{b:+d}" if b else " 0" for b in census.bits[i])
+        k = int(pts.n_unstable[i])
+        name = (
+            _POINT_NAMES[k] if census.n_bits == 3 else f"saddle ({k} unstable)" if k else "memory"
+        )
+        label = f"{name} ({bits})"
+        print(f"{label:<26}", end="")
+        try:
+            answer = _as_steps(student(esn, pts.x[i].copy()))
+            if abs(answer - euler) <= 1e-6 * euler:
+                ok(
+                    f"your decay time is right: {euler:.1f} steps, the Euler map's exact "
+                    f"count (the flow's estimate is {flow:.1f})"
+                )
+                continue
+            if abs(answer - flow) > 1e-6 * flow:
+                err = AnswerError(f"your decay time is {answer:.4g} steps, expected {flow:.4g}.")
+                hints = _decay_misconceptions(lam, esn.dt_over_tau)
+                raise with_hint(err, answer, hints, 0.0, 1e-6)
+            ok(f"your decay time is right: {flow:.1f} steps")
+        except AnswerError as err:
+            print()
+            raise AnswerError(f"at point {i}, {label}: {err}") from None
+    memories = np.flatnonzero(pts.n_unstable == 0)
+    if memories.size:
+        times = [_decay_steps(pts.eigenvalues[i], esn.dt_over_tau)[0] for i in memories]
+        print(
+            f"slowest decay at the {memories.size} memories: {min(times):.1f} to "
+            f"{max(times):.1f} steps"
+        )

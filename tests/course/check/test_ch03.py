@@ -1,7 +1,6 @@
 """Chapter 03's checks: the right answer passes, each common wrong answer gets its hint."""
 
 import re
-from math import comb
 
 import numpy as np
 import pytest
@@ -129,31 +128,6 @@ def test_predict_census_other_wrong_answers():
         ch03.predict_census(27)
 
 
-# -- 03-ideal-count -------------------------------------------------------------------------------
-def test_ideal_count_right_answer_passes(capsys):
-    ch03.ideal_count(lambda n, k: comb(n, k) * 2 ** (n - k))
-    out = capsys.readouterr().out
-    assert "ideal counts" in out and "81" in out
-
-
-@pytest.mark.parametrize(
-    "wrong, hint",
-    [
-        (lambda n, k: comb(n, k), "multiply by 2\\*\\*\\(n - k\\)"),
-        (lambda n, k: 2 ** (n - k), "there are comb\\(n, k\\) such choices"),
-        (lambda n, k: comb(n, k) * 2**k, "2\\*\\*\\(n - k\\), not 2\\*\\*k"),
-    ],
-)
-def test_ideal_count_misconceptions(wrong, hint):
-    with pytest.raises(AnswerError, match=hint):
-        ch03.ideal_count(wrong)
-
-
-def test_ideal_count_without_return():
-    with pytest.raises(AnswerError, match="forget `return`"):
-        ch03.ideal_count(lambda n, k: None)
-
-
 # -- 03-bit-pattern -------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def cube_census():
@@ -194,3 +168,191 @@ def test_bit_pattern_ignoring_the_threshold_argument_fails(cube_census):
         ch03.bit_pattern(lambda z, threshold=0.5: right_bits(z), cube_census)
     with pytest.raises(TypeError, match="census"):
         ch03.bit_pattern(right_bits, None)
+
+
+# -- 03-slowest-decay -----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def decay_case():
+    """The ideal cube with a random reservoir (g = 0.5) in the loop: its census is complete,
+    and some saddles' slowest stable eigenvalue is a complex pair."""
+    esn = cube_esn(g=0.5)
+    task = rnnlab.FlipFlopTask(3, pulse_rate=0.02, pulse_at_start=True)
+    states, _ = esn.run(task.generate(600, seed=0)[0])
+    return esn, census(esn, states, n_samples=30, seed=0)
+
+
+def eigenvalues(esn, x):
+    return np.linalg.eigvals(esn.closed_loop().jacobian(x))
+
+
+def decay(esn, x):
+    """The right answer to 03-slowest-decay, written independently of the check."""
+    lam = eigenvalues(esn, x)
+    slowest = np.max(lam.real[lam.real < 0])  # the stable eigenvalue closest to Re = 0
+    return 1 / (esn.dt_over_tau * abs(slowest))  # in units of tau, then tau/dt steps per tau
+
+
+def first_point(census, n_unstable, complex_slowest=False):
+    """Index of the first census point with that many unstable dimensions (and, if asked,
+    whose slowest stable eigenvalue is complex)."""
+    for i, lam in enumerate(census.points.eigenvalues):
+        slow = lam[lam.real < 0][np.argmax(lam.real[lam.real < 0])]
+        if census.points.n_unstable[i] == n_unstable and (abs(slow.imag) > 0) == complex_slowest:
+            return i
+    raise AssertionError("no such point in the test census")
+
+
+def test_slowest_decay_right_answer_passes(decay_case, capsys):
+    esn, cube = decay_case
+    assert cube.complete
+    ch03.slowest_decay(decay, esn, cube)
+    ch03.slowest_decay(lambda e, x: np.float32(decay(e, x)), esn, cube, points=[0])
+    every = range(cube.points.n_points)
+    ch03.slowest_decay(decay, esn, cube, points=every)
+    out = capsys.readouterr().out
+    assert out.count("\N{CHECK MARK}") == 5 + 1 + 27
+    assert "memory (+1, +1, -1)" in out and "centre ( 0,  0,  0)" in out
+    assert "face saddle" in out and "edge saddle" in out
+    times = [decay(esn, cube.points.x[i]) for i in np.flatnonzero(cube.points.n_unstable == 0)]
+    assert f"slowest decay at the 8 memories: {min(times):.1f} to {max(times):.1f} steps" in out
+
+
+def test_slowest_decay_by_hand(cube_census, capsys):
+    """The pure cube (no reservoir): every unit decays at rate 1 except the bit modes, at
+    -1 + gain (1 - z*^2) with z* = tanh(gain z*) at a nonzero bit, so 10/(1 - 3 (1 - z*^2))
+    steps at every point with a nonzero bit and 10 steps at the centre."""
+    esn = cube_esn()
+    z = 1.0
+    for _ in range(200):
+        z = np.tanh(3.0 * z)
+    steps = 10 / (1 - 3.0 * (1 - z**2))
+    assert steps == pytest.approx(10.31, abs=0.01)
+    n_unstable = cube_census.points.n_unstable
+    bits_set = [int(i) for i in np.flatnonzero(n_unstable < 3)]
+    ch03.slowest_decay(lambda e, x: steps, esn, cube_census, points=bits_set)
+    ch03.slowest_decay(lambda e, x: 10.0, esn, cube_census, points=[int(np.argmax(n_unstable))])
+    out = capsys.readouterr().out
+    assert out.count("\N{CHECK MARK}") == 27
+    assert "slowest decay at the 8 memories: 10.3 to 10.3 steps" in out
+
+
+def test_slowest_decay_euler_count_accepted(decay_case, capsys):
+    esn, cube = decay_case
+
+    def euler(e, x):
+        mu = np.abs(1 + e.dt_over_tau * eigenvalues(e, x))
+        return -1 / np.log(np.max(mu[mu < 1]))
+
+    ch03.slowest_decay(euler, esn, cube)
+    assert "the Euler map's exact count (the flow's estimate is" in capsys.readouterr().out
+
+
+def stable(esn, x):
+    lam = eigenvalues(esn, x)
+    return lam[lam.real < 0]
+
+
+def fastest(e, x):
+    return 1 / (e.dt_over_tau * np.max(np.abs(stable(e, x).real)))
+
+
+def in_tau(e, x):
+    return decay(e, x) * e.dt_over_tau
+
+
+def times_dt(e, x):
+    return decay(e, x) * e.dt_over_tau**2
+
+
+def modulus(e, x):
+    lam = stable(e, x)
+    return 1 / (e.dt_over_tau * abs(lam[np.argmax(lam.real)]))
+
+
+def half_life(e, x):
+    return np.log(2) * decay(e, x)
+
+
+def unstable_included(e, x):  # the largest Re lambda, stable or not, and its size
+    return 1 / (e.dt_over_tau * abs(np.max(eigenvalues(e, x).real)))
+
+
+def unstable_signed(e, x):  # -1 / Re lambda for the largest Re lambda, stable or not
+    return -1 / (e.dt_over_tau * np.max(eigenvalues(e, x).real))
+
+
+@pytest.mark.parametrize(
+    ("wrong", "where", "hint"),
+    [
+        (fastest, "memory", "That is the fastest stable direction"),
+        (in_tau, "memory", "That is the time in units of tau"),
+        (times_dt, "memory", "You multiplied by dt/tau"),
+        (half_life, "memory", "That is the half-life"),
+        (modulus, "complex", "Use |Re lambda|, not |lambda|"),
+        (unstable_included, "edge saddle", "That is an unstable direction (Re lambda > 0)"),
+        (unstable_signed, "edge saddle", "That is an unstable direction (Re lambda > 0)"),
+    ],
+)
+def test_slowest_decay_misconceptions(decay_case, wrong, where, hint):
+    esn, cube = decay_case
+    points = None
+    if where == "complex":
+        points = [first_point(cube, 1, complex_slowest=True)]
+    with pytest.raises(AnswerError) as err:
+        ch03.slowest_decay(wrong, esn, cube, points=points)
+    message = str(err.value)
+    assert hint in message
+    assert f", {where} (" in message or where == "complex"
+
+
+def test_slowest_decay_modulus_passes_where_the_slowest_is_real(decay_case, capsys):
+    """|lambda| = |Re lambda| for a real eigenvalue: the slip shows only at a complex one."""
+    esn, cube = decay_case
+    real_saddle = first_point(cube, 1, complex_slowest=False)
+    ch03.slowest_decay(modulus, esn, cube, points=[real_saddle])
+    assert "right" in capsys.readouterr().out
+
+
+def test_slowest_decay_other_wrong_answer_gets_no_hint(decay_case):
+    esn, cube = decay_case
+    with pytest.raises(AnswerError) as err:
+        ch03.slowest_decay(lambda e, x: 1.1 * decay(e, x), esn, cube)
+    message = str(err.value)
+    assert "your decay time is" in message and "expected" in message
+    for word in ("fastest", "units of tau", "dt/tau", "half-life", "|Re lambda|", "unstable"):
+        assert word not in message
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (None, "did the function forget to `return` it?"),
+        (np.array([1.0, 2.0]), "should be a single number"),
+        (True, "should be a single number"),
+        ("10", "should be a number, got str"),
+        (np.inf, "should be a finite real number"),
+        (10 + 1j, "should be a finite real number"),
+    ],
+)
+def test_slowest_decay_malformed_answer(decay_case, answer, expected):
+    esn, cube = decay_case
+    with pytest.raises(AnswerError, match=re.escape(expected)):
+        ch03.slowest_decay(lambda e, x: answer, esn, cube)
+
+
+def test_slowest_decay_stub_and_bad_arguments(decay_case):
+    esn, cube = decay_case
+
+    def stub(e, x):
+        raise NotImplementedError("exercise")
+
+    with pytest.raises(NotImplementedError):
+        ch03.slowest_decay(stub, esn, cube)
+    with pytest.raises(TypeError, match="esn must be"):
+        ch03.slowest_decay(decay, None, cube)
+    with pytest.raises(TypeError, match="census must be"):
+        ch03.slowest_decay(decay, esn, cube.points)
+    with pytest.raises(ValueError, match="at least one"):
+        ch03.slowest_decay(decay, esn, cube, points=[])
+    with pytest.raises(ValueError, match="not a point of the census"):
+        ch03.slowest_decay(decay, esn, cube, points=[27])
